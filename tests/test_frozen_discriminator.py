@@ -1,0 +1,51 @@
+"""The Keras 3 fact this project lives on, checked on every installed backend.
+
+Each backend runs tests/frozen_check.py in its own process (KERAS_BACKEND is read once,
+at import). Weight snapshots show what each update changes.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BACKENDS = [b for b, module in (("tensorflow", "tensorflow"), ("jax", "jax"), ("torch", "torch"))
+            if importlib.util.find_spec(module) is not None]
+
+
+def run_check(backend, *flags):
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(ROOT), "CUDA_VISIBLE_DEVICES": ""}
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "frozen_check.py"), *flags],
+                          env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    line = [l for l in proc.stdout.splitlines() if l.startswith("REPORT ")][-1]
+    return json.loads(line[len("REPORT "):])
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def report(request):
+    return run_check(request.param, "--fast")
+
+
+def test_at_least_tensorflow_and_jax_are_installed():
+    assert {"tensorflow", "jax"} <= set(BACKENDS)
+
+
+def test_backend_is_the_one_asked_for(report, request):
+    assert report["backend"] in BACKENDS
+
+
+def test_classic_keras2_recipe_never_trains_d_under_keras3(report):
+    # compile D, freeze it, compile the GAN, then D.train_on_batch: D stays as it was
+    assert report["classic"]["d_changed"] is False
+
+
+@pytest.mark.parametrize("path", ["trainer", "trainer_bn", "fast", "fast_bn"])
+def test_each_update_changes_only_its_own_network(report, path):
+    assert report[path]["d_step"] == {"d_changed": True, "g_changed": False}
+    assert report[path]["g_step"] == {"d_changed": False, "g_changed": True}

@@ -1,0 +1,54 @@
+import keras
+import numpy as np
+import pytest
+from keras import ops
+
+from gan_keras.losses import binary_crossentropy, mean_prediction, minimax_generator_loss
+
+
+def test_bce_matches_hand_computed_values():
+    y = np.array([[1.0], [0.0], [1.0]], np.float32)
+    p = np.array([[0.8], [0.3], [0.5]], np.float32)
+    expected = -np.array([np.log(0.8), np.log(0.7), np.log(0.5)])
+    np.testing.assert_allclose(ops.convert_to_numpy(binary_crossentropy(y, p)), expected, rtol=1e-6)
+
+
+def test_bce_with_noisy_targets_above_one():
+    # seed 004 adds 0.05 * U[0, 1) to the labels: a target of 1.03 is allowed
+    got = float(binary_crossentropy(np.array([[1.03]]), np.array([[0.9]]))[0])
+    assert got == pytest.approx(-(1.03 * np.log(0.9) - 0.03 * np.log(0.1)), rel=1e-5)
+
+
+def _grad_of_loss_wrt_logit(loss_fn, y, logit):
+    """d loss / d logit for p = sigmoid(logit), by central differences in float64 of the loss."""
+    h = 1e-3
+    f = lambda s: float(ops.convert_to_numpy(loss_fn(np.array([[y]], np.float32),
+                                                     ops.sigmoid(np.array([[s]], np.float32))))[0])
+    return (f(logit + h) - f(logit - h)) / (2 * h)
+
+
+def test_bce_keeps_the_generator_gradient_when_d_is_confident():
+    # D(G(z)) = sigmoid(-20) ~ 2e-9 < 1e-7: Keras' clip gives zero slope on JAX/torch,
+    # the non-saturating loss -log p has slope -(1 - p) ~ -1 with respect to the logit.
+    slope = _grad_of_loss_wrt_logit(binary_crossentropy, 1.0, -20.0)
+    assert slope == pytest.approx(-1.0, abs=0.05)
+    if keras.backend.backend() in ("jax", "torch"):
+        clipped = _grad_of_loss_wrt_logit(keras.losses.binary_crossentropy, 1.0, -20.0)
+        assert clipped == 0.0
+
+
+def test_minimax_loss_is_log_one_minus_d():
+    p = np.array([[0.2], [0.6]], np.float32)
+    got = ops.convert_to_numpy(minimax_generator_loss(np.zeros_like(p), p))
+    np.testing.assert_allclose(got, np.log(1 - p[:, 0]), rtol=1e-6)
+
+
+def test_minimax_gradient_saturates_where_non_saturating_does_not():
+    # the paper's argument: early on D(G(z)) ~ 0 and log(1 - D) is flat there
+    flat = _grad_of_loss_wrt_logit(minimax_generator_loss, 0.0, -8.0)
+    steep = _grad_of_loss_wrt_logit(binary_crossentropy, 1.0, -8.0)
+    assert abs(flat) < 1e-3 < 0.9 < abs(steep)
+
+
+def test_mean_prediction():
+    assert float(mean_prediction(None, np.array([[0.25], [0.75], [1.0]], np.float32))) == pytest.approx(2 / 3)

@@ -1,0 +1,52 @@
+import keras
+import numpy as np
+import pytest
+
+from gan_keras import recipes
+from gan_keras.optimizers import RampedMomentumSGD, TorchAdam
+
+
+def test_unknown_recipe():
+    with pytest.raises(ValueError, match="dense-mnist"):
+        recipes.get("wgan")
+
+
+@pytest.mark.parametrize("name", sorted(recipes.RECIPES))
+def test_every_recipe_builds_for_28x28(name):
+    images = np.zeros((300, 28, 28, 1), np.float32) + recipes.get(name).value_range[0]
+    t = recipes.make_trainer(name, images, seed=0)
+    assert t.image_shape == (28, 28, 1) and t.value_range == recipes.get(name).value_range
+    assert t.latent_dim == recipes.get(name).latent_dim
+
+
+def test_source_hyperparameters():
+    d, g = recipes.make_optimizers("dense-mnist")
+    assert isinstance(d, TorchAdam) and float(d.learning_rate) == pytest.approx(2e-4)
+    d, g = recipes.make_optimizers("dcgan-cifar10-frog")
+    assert isinstance(d, keras.optimizers.RMSprop) and d.clipvalue == 1.0
+    assert float(d.learning_rate) == pytest.approx(8e-4) and float(g.learning_rate) == pytest.approx(4e-4)
+    d, g = recipes.make_optimizers("paper-mnist", steps_per_epoch=500)
+    assert isinstance(d, RampedMomentumSGD) and (d.ramp_start, d.ramp_end) == (500, 125000)
+    assert recipes.get("dcgan-cifar10-frog").trainer_kwargs == {"real_label": 0, "label_noise": 0.05}
+    assert recipes.get("paper-mnist").trainer_kwargs["latent_distribution"] == "uniform"
+    assert [recipes.get(n).batch_size for n in ("dense-mnist", "paper-mnist", "dcgan-cifar10-frog")] == [52, 100, 20]
+
+
+def test_same_seed_same_initial_weights():
+    images = np.zeros((104, 28, 28, 1), np.float32)
+    a = recipes.make_trainer("dense-mnist", images, seed=7)
+    b = recipes.make_trainer("dense-mnist", images, seed=7)
+    c = recipes.make_trainer("dense-mnist", images, seed=8)
+    wa, wb, wc = (keras.ops.convert_to_numpy(t.generator.weights[0]) for t in (a, b, c))
+    assert np.array_equal(wa, wb) and not np.array_equal(wa, wc)
+
+
+def test_paper_generator_bias_comes_from_the_data():
+    images = np.zeros((200, 28, 28, 1), np.float32)
+    images[:, 10:18, 10:18] = 1.0
+    t = recipes.make_trainer("paper-mnist", images, seed=0)
+    for layer in t.generator.layers:
+        if isinstance(layer, keras.layers.Dense):
+            layer.kernel.assign(np.zeros(layer.kernel.shape, "float32"))
+    out = t.generate(1)[0, ..., 0]
+    assert out[14, 14] > 0.99 and out[0, 0] < 0.01
