@@ -13,7 +13,7 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_EPOCHS = {"dense-mnist": 30, "paper-mnist": 30, "dcgan-mnist": 5, "dcgan-cifar10-frog": None}
+DEFAULT_EPOCHS = {"dense-mnist": 60, "paper-mnist": 60, "dcgan-mnist": 5, "dcgan-cifar10-frog": None}
 DEFAULT_STEPS = {"dcgan-cifar10-frog": 10000}
 
 
@@ -37,10 +37,14 @@ def parse_args(argv=None):
     t.add_argument("--dataset", choices=DATASETS, help="train on other data than the model's own")
     t.add_argument("--data-dir", help="folder with the dataset files (see gan_keras.data)")
     t.add_argument("--limit", type=int, help="use only this many training images")
+    t.add_argument("--holdout", type=int, default=0,
+                   help="hold this many images out (stratified, for evaluation; benchmarks/evaluate.py)")
     t.add_argument("--k", type=int, default=1, help="D updates per G update (Algorithm 1)")
     t.add_argument("--generator-loss", choices=["non_saturating", "minimax"], default="non_saturating")
     t.add_argument("--label-noise", type=float, help="add this times U[0,1) to D's targets")
     t.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided, on real targets")
+    t.add_argument("--beta1", type=float, default=None,
+                   help="Adam beta_1 of the Adam recipes (dense-mnist default 0.5; 0.9 = seed 001 exactly)")
     t.add_argument("--sample-every", type=int, default=None, help="steps between sample grids")
     t.add_argument("--checkpoint-every", type=int, default=None, help="steps between checkpoints")
     t.add_argument("--fast", action="store_true", help="fused one-function-per-step training")
@@ -52,17 +56,20 @@ def train(args):
     import keras
     import numpy as np
 
-    from . import plots, recipes
+    from . import checkpoints, plots, recipes
 
     out = Path(args.out or f"runs/{args.model}")
+    if not args.resume and checkpoints.latest_checkpoint(out) is not None:
+        raise SystemExit(f"{out} holds checkpoints of an earlier run: add --resume to continue it, "
+                         "or choose another --out")
     images = recipes.load_images(args.model, dataset=args.dataset, limit=args.limit,
-                                 data_dir=args.data_dir)
+                                 data_dir=args.data_dir, holdout=args.holdout)
     overrides = {"k": args.k, "generator_loss": args.generator_loss,
                  "label_smoothing": args.label_smoothing}
     if args.label_noise is not None:
         overrides["label_noise"] = args.label_noise
     trainer = recipes.make_trainer(args.model, images, seed=args.seed, batch_size=args.batch_size,
-                                   fast=args.fast, **overrides)
+                                   fast=args.fast, beta_1=args.beta1, **overrides)
     batch = args.batch_size or recipes.get(args.model).batch_size
     per_epoch = trainer.steps_per_epoch(len(images), batch)
     if args.steps is None and args.epochs is None:
@@ -90,7 +97,9 @@ def train(args):
     plots.save_image_grid(fake[:49], out / "samples" / "final.png", value_range=trainer.value_range)
     summary = {"model": args.model, "steps": trainer.step, "wall_time_s": round(wall, 1),
                "backend": keras.backend.backend(), "python": platform.python_version(),
-               "keras": keras.__version__, "mean_d_real": float(np.mean(p[0])),
+               "keras": keras.__version__, "holdout": args.holdout, "seed": args.seed,
+               "dataset": args.dataset or recipes.get(args.model).dataset,
+               "mean_d_real": float(np.mean(p[0])),
                "mean_d_fake": float(np.mean(p[1]))}
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     print(f"[gan_keras] done: {trainer.step} steps in {wall:.0f} s; D on 50 real / 50 generated "

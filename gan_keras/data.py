@@ -219,6 +219,23 @@ def subset(n_total, limit, seed=0):
     return np.sort(np.random.default_rng(seed).permutation(n_total)[:limit])
 
 
+def holdout_split(images, labels, n_holdout=1000, seed=0):
+    """Stratified split: ((train_images, train_labels), (held_images, held_labels)).
+
+    ``n_holdout`` images, the same number from every class, are held out (e.g. 1,000 of
+    the 5,000 offline digits to choose the Parzen window's sigma; the GAN trains on the
+    other 4,000).
+    """
+    labels = np.asarray(labels)
+    classes = np.unique(labels)
+    per_class = n_holdout // len(classes)
+    rng = np.random.default_rng(seed)
+    held = np.sort(np.concatenate([rng.permutation(np.flatnonzero(labels == c))[:per_class]
+                                   for c in classes]))
+    keep = np.setdiff1d(np.arange(len(labels)), held)
+    return (images[keep], labels[keep]), (images[held], labels[held])
+
+
 def _load(name, split, data_dir, download, value_range, verbose, limit=None):
     x, y, source = resolve(name, split, data_dir, download)
     keep = subset(len(x), limit)

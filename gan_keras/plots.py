@@ -79,43 +79,41 @@ def moving_average(values, window):
     return (c[idx] - c[lo]) / (idx - lo)
 
 
-def _window(n):
-    return max(1, n // 100)
+def _curves(history, curves, window, ax):
+    """Plot history keys against step: raw values faint, moving average on top.
+
+    curves: (key, color, label) triples. Returns (figure, axes, window used).
+    """
+    steps = np.asarray(history["step"])
+    window = window or max(1, len(steps) // 100)
+    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4))
+    for key, color, label in curves:
+        ax.plot(steps, history[key], color=color, alpha=0.25, lw=0.6)
+        ax.plot(steps, moving_average(history[key], window), color=color, label=label)
+    ax.set_xlabel("step (generator updates)")
+    ax.grid(alpha=0.3)
+    return fig, ax, window
 
 
 def plot_losses(history, window=None, ax=None, path=None, title="Losses"):
     """D and G loss against step: raw values faint, moving average on top."""
-    steps = np.asarray(history["step"])
-    window = window or _window(len(steps))
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4))
-    for key, color, label in (("d_loss", REAL_COLOR, "D loss (real + fake)"),
-                              ("g_loss", FAKE_COLOR, "G loss")):
-        ax.plot(steps, history[key], color=color, alpha=0.25, lw=0.6)
-        ax.plot(steps, moving_average(history[key], window), color=color, label=label)
-    ax.set_xlabel("step (generator updates)")
+    fig, ax, window = _curves(history, (("d_loss", REAL_COLOR, "D loss (real + fake)"),
+                                        ("g_loss", FAKE_COLOR, "G loss")), window, ax)
     ax.set_ylabel("binary cross-entropy")
     ax.set_title(title + (f" (moving average over {window} steps)" if window > 1 else ""))
     ax.legend()
-    ax.grid(alpha=0.3)
     return _save(fig, path)
 
 
 def plot_d_outputs(history, window=None, ax=None, path=None):
     """Mean D(x) on real and mean D(G(z)) on generated minibatches against step, with 0.5."""
-    steps = np.asarray(history["step"])
-    window = window or _window(len(steps))
-    fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(8, 4))
-    for key, color, label in (("d_real", REAL_COLOR, "mean D(x), real"),
-                              ("d_fake", FAKE_COLOR, "mean D(G(z)), generated")):
-        ax.plot(steps, history[key], color=color, alpha=0.25, lw=0.6)
-        ax.plot(steps, moving_average(history[key], window), color=color, label=label)
+    fig, ax, _ = _curves(history, (("d_real", REAL_COLOR, "mean D(x), real"),
+                                   ("d_fake", FAKE_COLOR, "mean D(G(z)), generated")), window, ax)
     ax.axhline(0.5, color="k", ls="--", lw=1, label="equilibrium 1/2")
     ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("step (generator updates)")
     ax.set_ylabel("P(real) according to D")
     ax.set_title("What D says about real and generated images")
     ax.legend()
-    ax.grid(alpha=0.3)
     return _save(fig, path)
 
 

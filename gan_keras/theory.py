@@ -50,8 +50,13 @@ def jsd(p, q, x):
 
 
 def value(d, p_data, p_g, x):
-    """V(D, G) = integral of p_data log D + p_g log(1 - D) dx, D given on the grid."""
-    return integrate(_xlogy(p_data, d) + _xlogy(p_g, 1.0 - np.asarray(d, np.float64)), x)
+    """V(D, G) = integral of p_data log D + p_g log(1 - D) dx, D given on the grid.
+
+    D is kept inside [1e-300, 1 - 1e-16] so that log(1 - D) stays finite where D rounds
+    to 1 but p_g is not exactly 0 (its contribution there is p_g * 37 at most, negligible).
+    """
+    d = np.clip(np.asarray(d, np.float64), 1e-300, 1.0 - 1e-16)
+    return integrate(_xlogy(p_data, d) + _xlogy(p_g, 1.0 - d), x)
 
 
 def virtual_criterion(p_data, p_g, x):

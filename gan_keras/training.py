@@ -236,8 +236,8 @@ class GANTrainer:
     def _teaching_iteration(self, step, images):
         d_logs = []
         for j in range(self.k):
-            x = images[self.batch_indices(step * self.k + j)]
-            z = self.latent(self.batch_size, 1, step, j)
+            x = keras.ops.take(self._device_images, self.batch_indices(step * self.k + j), axis=0)
+            z = keras.ops.convert_to_tensor(self.latent(self.batch_size, 1, step, j))  # like x: a tensor
             self.set_phase("d")
             d_logs.append(self.d_step_model.train_on_batch([x, z], list(self.d_targets(step, j)),
                                                            return_dict=True))
@@ -281,6 +281,7 @@ class GANTrainer:
             and at the end) go; nothing is written when None.
         resume: continue from the newest checkpoint in ``out_dir`` (same step counter,
             weights, optimizer state and history); starts from scratch if there is none.
+            Without it, a fresh trainer refuses an ``out_dir`` that holds checkpoints.
         on_step: called as ``on_step(trainer, logs)`` after every step.
         verbose: 1 progress bar and messages, 2 messages only, 0 silent.
         Ctrl-C is held until the running step ends; a checkpoint is then written (when
@@ -303,6 +304,9 @@ class GANTrainer:
                              "make a new GANTrainer")
         self._n, self.batch_size = len(images), int(batch_size)
         out = Path(out_dir) if out_dir is not None else None
+        if out is not None and not resume and self.step == 0 and checkpoints.latest_checkpoint(out):
+            raise ValueError(f"{out} holds checkpoints of an earlier run: pass resume=True to continue "
+                             "it, or give another out_dir (nothing was overwritten)")
         if resume:
             path = checkpoints.latest_checkpoint(out)
             if path is not None:
@@ -317,6 +321,8 @@ class GANTrainer:
             return self.history
         if self._engine is not None:
             self._engine.prepare(images)
+        else:  # minibatches are gathered where the model runs: no host-to-device copy per step
+            self._device_images = keras.ops.convert_to_tensor(images)
         progbar = keras.utils.Progbar(total, stateful_metrics=HISTORY_KEYS[1:]) if verbose == 1 else None
         if progbar:
             progbar.update(self.step)
@@ -362,6 +368,7 @@ class GANTrainer:
                     raise KeyboardInterrupt
         finally:
             self.set_phase(None)
+            self._device_images = None
             if self._engine is not None:
                 self._engine.finish()
         self.wall_time = time.perf_counter() - start

@@ -5,7 +5,8 @@ Measures, by comparing weights before and after, what each update changes:
 * ``classic``: the Keras 2 recipe (compile D, freeze D, compile the GAN, then
   ``D.train_on_batch``) -- under Keras 3 D does not change;
 * ``trainer_d`` / ``trainer_g``: GANTrainer's D update and G update, separately;
-* ``fast_d`` / ``fast_g``: the same for the fused fast path (``--fast``).
+* ``fast_d`` / ``fast_g``: the same for the fused fast path (``--fast``);
+* ``short_runs``: a few steps of ``GANTrainer.train`` on both paths give a finite history.
 
 Used by tests/test_frozen_discriminator.py, which runs it once per installed backend.
 """
@@ -91,8 +92,21 @@ def trainer_phases(fast, bn):
     return report
 
 
+def short_runs():
+    """Three full steps of GANTrainer.train on each path: the history must be finite."""
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
+    out = {}
+    for fast in (False, True):
+        keras.utils.set_random_seed(4)
+        g, d = small_models(bn=True)
+        history = GANTrainer(g, d, fast=fast, seed=1).train(images, steps=3, batch_size=16, verbose=0)
+        out["fast" if fast else "teaching"] = (len(history["d_loss"]) == 3 and
+                                               all(np.isfinite(v).all() for v in history.values()))
+    return out
+
+
 def main():
-    report = {"backend": keras.backend.backend(), "classic": classic_recipe(),
+    report = {"backend": keras.backend.backend(), "classic": classic_recipe(), "short_runs": short_runs(),
               "trainer": trainer_phases(fast=False, bn=False),
               "trainer_bn": trainer_phases(fast=False, bn=True)}
     if "--fast" in sys.argv:

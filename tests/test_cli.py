@@ -33,6 +33,10 @@ def test_train_writes_every_output_and_resumes(tmp_path):
     assert all(np.isfinite(history["d_loss"]))
     assert checkpoints.latest_checkpoint(out).name == "ckpt-0000004.npz"
 
+    again = run_cli("train", "--model", "dense-mnist", "--steps", "4", "--limit", "208",
+                    "--out", str(out), "--quiet")
+    assert again.returncode != 0 and "--resume" in again.stderr
+
     proc = run_cli("train", "--model", "dense-mnist", "--steps", "6", "--limit", "208",
                    "--out", str(out), "--quiet", "--resume")
     assert proc.returncode == 0, proc.stderr[-3000:]

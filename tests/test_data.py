@@ -126,3 +126,11 @@ def test_shared_mnist_test_split():
     x, y = data.load_mnist("test", data_dir=SHARED_MNIST_TEST, verbose=False)
     assert x.shape == (10000, 28, 28, 1)
     assert np.bincount(y).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+
+
+def test_holdout_split_is_stratified_and_disjoint():
+    x = np.arange(100, dtype=np.float32).reshape(100, 1, 1, 1)
+    y = np.arange(100) % 10
+    (xt, yt), (xh, yh) = data.holdout_split(x, y, n_holdout=20, seed=1)
+    assert len(xh) == 20 and np.bincount(yh).tolist() == [2] * 10
+    assert len(xt) == 80 and not set(xt.ravel()) & set(xh.ravel())

@@ -45,6 +45,10 @@ def test_classic_keras2_recipe_never_trains_d_under_keras3(report):
     assert report["classic"]["d_changed"] is False
 
 
+def test_both_training_paths_run_on_every_backend(report):
+    assert report["short_runs"] == {"teaching": True, "fast": True}
+
+
 @pytest.mark.parametrize("path", ["trainer", "trainer_bn", "fast", "fast_bn"])
 def test_each_update_changes_only_its_own_network(report, path):
     assert report[path]["d_step"] == {"d_changed": True, "g_changed": False}

@@ -193,6 +193,13 @@ def test_nan_loss_stops_with_a_clear_error_and_keeps_the_last_checkpoint(tmp_pat
     assert all(np.isfinite(a).all() for a in groups["discriminator"] if a.dtype.kind == "f")
 
 
+def test_a_new_run_does_not_write_into_an_old_runs_folder(tmp_path):
+    tiny_trainer().train(tiny_images(), steps=2, batch_size=16, out_dir=tmp_path, verbose=0)
+    with pytest.raises(ValueError, match="resume=True"):
+        tiny_trainer().train(tiny_images(), steps=2, batch_size=16, out_dir=tmp_path, verbose=0)
+    assert checkpoints.latest_checkpoint(tmp_path).name == "ckpt-0000002.npz"
+
+
 def test_checkpoint_from_other_settings_is_refused(tmp_path):
     t = tiny_trainer(k=1)
     t.train(tiny_images(), steps=1, batch_size=16, out_dir=tmp_path, verbose=0)
