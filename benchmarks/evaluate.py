@@ -21,7 +21,7 @@ import numpy as np
 
 import gan_keras.models  # noqa: F401  (registers custom layers for loading)
 from gan_keras import data, evaluation, recipes
-from gan_keras.training import sample_latent
+from gan_keras.training import one_hot, sample_latent
 
 SHARED_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-test"
 
@@ -37,23 +37,44 @@ def load_eval_data(holdout, test_dir=None):
 
 
 def evaluate_run(run, test, valid, train, n_samples=10000, seed=0):
+    """Every metric for the generator saved in ``run``; a dict (one results-table row) and the samples.
+
+    Generators with a code input (CGAN, InfoGAN) get codes 0..9 in turn; the row then also
+    has ``class_agreement`` (CGAN: share of samples of the requested digit) or
+    ``code_purity`` / ``code_classes`` (InfoGAN). D's mean output is reported only for the
+    original objective with an unconditional D (a probability); critics give scores.
+    """
     run = Path(run)
     meta = json.loads((run / "history.json").read_text())["meta"]
     g = keras.saving.load_model(run / "generator.keras")
     d = keras.saving.load_model(run / "discriminator.keras")
-    z = sample_latent(np.random.default_rng([seed, 11]), n_samples, g.input_shape[-1],
+    z = sample_latent(np.random.default_rng([seed, 11]), n_samples, g.inputs[0].shape[-1],
                       meta["latent_distribution"])
-    samples = np.asarray(g.predict(z, batch_size=500, verbose=0))
+    code_dim = meta.get("code_dim", 0)
+    codes = np.arange(n_samples) % max(code_dim, 1)
+    inputs = [z, one_hot(codes, code_dim)] if code_dim else z
+    samples = np.asarray(g.predict(inputs, batch_size=500, verbose=0))
     value_range = tuple(meta["value_range"])
+    probabilities = meta.get("objective", "gan") == "gan" and len(d.inputs) == 1
 
     def p_real(images):  # images in the generator's value range; D's probability of "real"
-        p = np.asarray(d.predict(images, batch_size=500, verbose=0))[:, 0]
+        p = d.predict(images, batch_size=500, verbose=0)
+        p = np.asarray(p[0] if isinstance(p, (list, tuple)) else p)[:, 0]
         return p if meta["real_label"] == 1 else 1 - p
 
     start = time.time()
+    model = evaluation.classifier("mnist")
     row = evaluation.evaluate_samples(
-        samples, test=test, validation=valid, train=train, value_range=value_range,
-        p_real_test=p_real(evaluation.to_range(test, (-1, 1), value_range)), p_real_samples=p_real(samples))
+        samples, test=test, validation=valid, train=train, value_range=value_range, model=model,
+        p_real_test=p_real(evaluation.to_range(test, (-1, 1), value_range)) if probabilities else None,
+        p_real_samples=p_real(samples) if probabilities else None)
+    if code_dim:
+        probs = evaluation.classify(model, evaluation.to_range(samples, value_range, (-1, 1)))[1]
+        if len(d.inputs) == 2:
+            row["class_agreement"] = evaluation.class_agreement(probs, codes)
+        else:
+            purity = evaluation.code_purity(probs, codes, code_dim)
+            row["code_purity"], row["code_classes"] = purity["purity"], purity["classes"]
     row["eval_seconds"] = round(time.time() - start, 1)
     row["steps"] = meta["step"]
     return row, samples

@@ -30,15 +30,32 @@ ROWS = {  # name: (CLI arguments, epochs of the 4,000 digits)
     "dense-mnist-minimax": (["--model", "dense-mnist", "--generator-loss", "minimax"], 100),
     "paper-mnist": (["--model", "paper-mnist"], 100),
     "dcgan-mnist": (["--model", "dcgan-mnist"], 25),
+    # the variants (issue 6): seed 001's dense nets, the same number of G updates (~1,250)
+    "lsgan-mnist": (["--model", "lsgan-mnist"], 20),
+    "wgan-mnist": (["--model", "wgan-mnist"], 100),
+    "wgan-gp-mnist": (["--model", "wgan-gp-mnist"], 100),
+    "cgan-mnist": (["--model", "cgan-mnist"], 20),
+    "infogan-mnist": (["--model", "infogan-mnist"], 20),
 }
 LABELS = {"dense-mnist": "seed-001 dense GAN (non-saturating G loss)",
           "dense-mnist-minimax": "seed-001 dense GAN, minimax (saturating) G loss",
           "paper-mnist": "paper's maxout GAN (SGD + momentum)",
-          "dcgan-mnist": "Radford-rules DCGAN"}
+          "dcgan-mnist": "Radford-rules DCGAN",
+          "lsgan-mnist": "LSGAN (dense nets)",
+          "wgan-mnist": "WGAN, weight clipping (dense nets)",
+          "wgan-gp-mnist": "WGAN-GP (dense nets, fast path)",
+          "cgan-mnist": "conditional GAN (dense, projection D)",
+          "infogan-mnist": "InfoGAN, 10-way code (dense nets)"}
+ORDER = ["dcgan-mnist", "dense-mnist", "dense-mnist-minimax", "paper-mnist", "lsgan-mnist", "wgan-mnist",
+         "wgan-gp-mnist", "cgan-mnist", "infogan-mnist"]
 
 
 def fmt(row):
     d = f"{row['d_real_test']:.2f} / {row['d_fake']:.2f}" if "d_fake" in row else "–"
+    if "class_agreement" in row:
+        d += f"; requested digit {row['class_agreement']:.2f}"
+    if "code_purity" in row:
+        d += f"; code purity {row['code_purity']:.2f}, {row['code_classes']} digits"
     return (f"{row['parzen']:.0f} ± {row['parzen_sem']:.1f} | {row['frechet']:.2f} | "
             f"{1000 * row['kid']:.1f} | {row['classes_covered']} ({row['kl_to_uniform']:.2f}) | "
             f"{row['coverage']:.2f} / {row['density']:.2f} | {row['copies']:.3f} | {d}")
@@ -83,9 +100,9 @@ def main():
     results_path.write_text(json.dumps(results, indent=1))
 
     lines = ["| generator | Parzen LL (nats) | Fréchet (classifier) | KID ×1000 | classes (KL to uniform) "
-             "| coverage / density | copies | mean D: test / samples | steps | train time |",
+             "| coverage / density | copies | mean D: test / samples (conditioning) | steps | train time |",
              "|---|---|---|---|---|---|---|---|---|---|"]
-    for name in sorted(ROWS):
+    for name in ORDER:
         if name in results:
             r = results[name]
             lines.append(f"| {LABELS[name]} | {fmt(r)} | {r['steps']} | {r['train_wall_time_s'] / 60:.1f} min |")

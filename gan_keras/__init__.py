@@ -1,7 +1,8 @@
-"""gan_keras: GANs from Goodfellow et al. (2014) to DCGAN, reproduced in Keras 3.
+"""gan_keras: GANs from Goodfellow et al. (2014) to DCGAN and its successors, in Keras 3.
 
 One concept per module: ``data`` (datasets, online or offline), ``models`` (generators
-and discriminators of the sources), ``losses``, ``training`` (Algorithm 1 with
+and discriminators of the sources), ``losses``, ``objectives`` (GAN, LSGAN, WGAN,
+WGAN-GP), ``training`` (Algorithm 1 with
 train_on_batch: ``GANTrainer``), ``fast`` (one compiled function per step),
 ``checkpoints``, ``optimizers`` (PyTorch's Adam, the paper's SGD), ``recipes`` (the
 sources' hyperparameters by name), ``evaluation`` (Parzen, Frechet, KID, coverage),

@@ -13,7 +13,9 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_EPOCHS = {"dense-mnist": 60, "paper-mnist": 60, "dcgan-mnist": 5, "dcgan-cifar10-frog": None}
+DEFAULT_EPOCHS = {"dense-mnist": 60, "paper-mnist": 60, "dcgan-mnist": 5, "dcgan-cifar10-frog": None,
+                  "lsgan-mnist": 20, "wgan-mnist": 100, "wgan-gp-mnist": 100, "cgan-mnist": 20,
+                  "infogan-mnist": 20}
 DEFAULT_STEPS = {"dcgan-cifar10-frog": 10000}
 
 
@@ -39,10 +41,12 @@ def parse_args(argv=None):
     t.add_argument("--limit", type=int, help="use only this many training images")
     t.add_argument("--holdout", type=int, default=0,
                    help="hold this many images out (stratified, for evaluation; benchmarks/evaluate.py)")
-    t.add_argument("--k", type=int, default=1, help="D updates per G update (Algorithm 1)")
-    t.add_argument("--generator-loss", choices=["non_saturating", "minimax"], default="non_saturating")
+    t.add_argument("--k", type=int, default=None, help="D updates per G update (Algorithm 1; default "
+                   "the model's: 1, WGANs 5)")
+    t.add_argument("--generator-loss", choices=["non_saturating", "minimax"], default=None,
+                   help="for the original GAN objective (default non_saturating)")
     t.add_argument("--label-noise", type=float, help="add this times U[0,1) to D's targets")
-    t.add_argument("--label-smoothing", type=float, default=0.0, help="one-sided, on real targets")
+    t.add_argument("--label-smoothing", type=float, default=None, help="one-sided, on real targets")
     t.add_argument("--beta1", type=float, default=None,
                    help="Adam beta_1 of the Adam recipes (dense-mnist default 0.5; 0.9 = seed 001 exactly)")
     t.add_argument("--sample-every", type=int, default=None, help="steps between sample grids")
@@ -62,12 +66,11 @@ def train(args):
     if not args.resume and checkpoints.latest_checkpoint(out) is not None:
         raise SystemExit(f"{out} holds checkpoints of an earlier run: add --resume to continue it, "
                          "or choose another --out")
-    images = recipes.load_images(args.model, dataset=args.dataset, limit=args.limit,
-                                 data_dir=args.data_dir, holdout=args.holdout)
-    overrides = {"k": args.k, "generator_loss": args.generator_loss,
-                 "label_smoothing": args.label_smoothing}
-    if args.label_noise is not None:
-        overrides["label_noise"] = args.label_noise
+    (images, labels), _ = recipes.load_labelled(args.model, dataset=args.dataset, limit=args.limit,
+                                                data_dir=args.data_dir, holdout=args.holdout)
+    given = {"k": args.k, "generator_loss": args.generator_loss, "label_smoothing": args.label_smoothing,
+             "label_noise": args.label_noise}
+    overrides = {key: value for key, value in given.items() if value is not None}
     trainer = recipes.make_trainer(args.model, images, seed=args.seed, batch_size=args.batch_size,
                                    fast=args.fast, beta_1=args.beta1, **overrides)
     batch = args.batch_size or recipes.get(args.model).batch_size
@@ -80,9 +83,9 @@ def train(args):
     every = max(1, steps // 10)
     print(f"[gan_keras] {args.model} on {len(images)} images, batch {batch}, {steps} steps "
           f"({steps / per_epoch:.1f} epochs), backend {keras.backend.backend()}, "
-          f"{'fast fused' if args.fast else 'train_on_batch'} path, writing to {out}")
+          f"{'fast fused' if trainer.fast else 'train_on_batch'} path, writing to {out}")
     start = time.perf_counter()
-    history = trainer.train(images, steps=steps, batch_size=batch, out_dir=out,
+    history = trainer.train(images, labels=labels if trainer.conditional else None, steps=steps, batch_size=batch, out_dir=out,
                             sample_every=args.sample_every or every,
                             checkpoint_every=args.checkpoint_every or every,
                             resume=args.resume, verbose=2 if args.quiet else 1)
@@ -90,11 +93,17 @@ def train(args):
     trainer.generator.save(out / "generator.keras")
     trainer.discriminator.save(out / "discriminator.keras")
     plots.plot_training(history, path=out / "losses.png")
-    real = images[np.random.default_rng(args.seed).choice(len(images), 50, replace=False)]
-    fake = trainer.generate(50, seed=args.seed)
-    p = [trainer.p_real(real), trainer.p_real(fake)]
-    plots.plot_probability_bars(p[0], p[1], path=out / "d_probabilities.png")
-    plots.save_image_grid(fake[:49], out / "samples" / "final.png", value_range=trainer.value_range)
+    pick = np.random.default_rng(args.seed).choice(len(images), 50, replace=False)
+    fake_labels = np.arange(50) % 10 if trainer.code_dim else None
+    fake = trainer.generate(50, seed=args.seed, labels=fake_labels)
+    if trainer.conditional:
+        p = [trainer.p_real(images[pick], labels=labels[pick]), trainer.p_real(fake, labels=fake_labels)]
+    else:
+        p = [trainer.p_real(images[pick]), trainer.p_real(fake)]
+    if trainer.objective.probabilities:
+        plots.plot_probability_bars(p[0], p[1], path=out / "d_probabilities.png")
+    plots.save_image_grid(fake if trainer.code_dim else fake[:49], out / "samples" / "final.png",
+                          value_range=trainer.value_range, ncols=10 if trainer.code_dim else None)
     summary = {"model": args.model, "steps": trainer.step, "wall_time_s": round(wall, 1),
                "backend": keras.backend.backend(), "python": platform.python_version(),
                "keras": keras.__version__, "holdout": args.holdout, "seed": args.seed,
@@ -102,8 +111,9 @@ def train(args):
                "mean_d_real": float(np.mean(p[0])),
                "mean_d_fake": float(np.mean(p[1]))}
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    what = "P(real)" if trainer.objective.probabilities else "critic score"
     print(f"[gan_keras] done: {trainer.step} steps in {wall:.0f} s; D on 50 real / 50 generated "
-          f"images (inference mode): mean P(real) {summary['mean_d_real']:.2f} / "
+          f"images (inference mode): mean {what} {summary['mean_d_real']:.2f} / "
           f"{summary['mean_d_fake']:.2f}; outputs in {out}")
     return summary
 

@@ -207,6 +207,35 @@ def mode_coverage(probabilities, min_share=0.01):
             "confidence": float(p.max(1).mean())}
 
 
+def class_agreement(probabilities, requested):
+    """Conditional GAN: share of samples the classifier reads as the class they were asked for.
+
+    probabilities: (N, C) classifier outputs; requested: int (N,). Chance level is 1 / C
+    for balanced requests; 1.0 = every sample is of its requested class.
+    """
+    return float(np.mean(np.argmax(probabilities, axis=-1) == np.asarray(requested)))
+
+
+def code_purity(probabilities, codes, n_codes):
+    """InfoGAN: how far a categorical code has come to mean a digit class (no labels used in training).
+
+    probabilities: (N, C) classifier outputs of samples made with codes int (N,) in [0, n_codes).
+    Returns dict: purity (mean over code values of the share of its samples in its most
+    frequent class; 1/C for a code G ignores), classes (distinct majority classes over the
+    code values: n_codes when each code value has its own digit), mapping (majority class
+    of each code value), confusion (n_codes, C) counts.
+    """
+    pred = np.argmax(probabilities, axis=-1)
+    codes = np.asarray(codes)
+    confusion = np.zeros((n_codes, probabilities.shape[-1]), np.int64)
+    np.add.at(confusion, (codes, pred), 1)
+    used = confusion.sum(axis=1) > 0
+    purity = float(np.mean(confusion[used].max(axis=1) / confusion[used].sum(axis=1)))
+    mapping = confusion.argmax(axis=1)
+    return {"purity": purity, "classes": int(len(set(mapping[used].tolist()))), "mapping": mapping.tolist(),
+            "confusion": confusion}
+
+
 def _pairwise_sq(a, b):
     return np.maximum((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T, 0.0)
 

@@ -16,13 +16,17 @@ BatchNormalization runs in inference mode), same losses, same history keys and
 checkpoints (so either path resumes the other's). On TensorFlow and torch the inputs of
 a step (minibatch, noise, label noise) are exactly the teaching path's; on JAX the noise
 comes from ``jax.random``, so runs agree statistically, not bit for bit.
+
+The trainer's ``objective`` (``gan_keras.objectives``) sets the losses; WGAN's weight
+clipping follows each D update, and WGAN-GP's gradient penalty -- which needs gradients
+with respect to D's input -- is added to D's loss here (this is why it has no teaching path).
 """
 
 import keras
 import numpy as np
 from keras import ops
 
-from .losses import binary_crossentropy
+from .objectives import gradient_penalty
 
 
 def make_fused_step(trainer):
@@ -39,6 +43,15 @@ def make_fused_step(trainer):
 
 def _mean(x):
     return ops.mean(x)
+
+
+def _d_objective(trainer, y_real, p_real, y_fake, p_fake, x, fake, alpha, critic):
+    """D's loss: the objective's loss on real and fake, plus WGAN-GP's penalty if any."""
+    obj = trainer.objective
+    loss = _mean(obj.d_loss(y_real, p_real)) + _mean(obj.d_loss(y_fake, p_fake))
+    if obj.gradient_penalty:
+        loss = loss + gradient_penalty(critic, x, fake, alpha, obj.gradient_penalty)
+    return loss
 
 
 class FusedStep:
@@ -63,7 +76,8 @@ class FusedStep:
         """The Keras variables changed (a checkpoint was loaded): re-read them."""
 
     def host_inputs(self, t):
-        """The teaching path's inputs of step t: indices (k, B), z_d (k, B, L), targets, z_g."""
+        """Step t's inputs as the teaching path draws them: indices (k, B), z_d (k, B, L),
+        D targets (k, B, 1) twice, WGAN-GP mixing weights alpha (k, B, 1, 1, 1), z_g, G targets."""
         tr = self.trainer
         k, b = tr.k, tr.batch_size
         idx = np.stack([tr.batch_indices(t * k + j) for j in range(k)]).astype(np.int32)
@@ -71,7 +85,9 @@ class FusedStep:
         targets = [tr.d_targets(t, j) for j in range(k)]
         y_real = np.stack([r for r, _ in targets])
         y_fake = np.stack([f for _, f in targets])
-        return idx, z_d, y_real, y_fake, tr.latent(b, 3, t), tr.g_targets()
+        alpha = np.stack([tr._rng(8, t, j).random((b,) + (1,) * len(tr.image_shape), dtype=np.float32)
+                          for j in range(k)])
+        return idx, z_d, y_real, y_fake, alpha, tr.latent(b, 3, t), tr.g_targets()
 
     def iterations(self, t0, n, images):
         """Run steps t0 .. t0+n-1; return {"d_loss", "g_loss", "d_real", "d_fake": float arrays (n,)}."""
@@ -92,20 +108,24 @@ class _StatefulFusedStep(FusedStep):
     def _gradients(self, loss_fn, variables):
         raise NotImplementedError
 
-    def _d_update(self, x, z, y_real, y_fake):
+    def _d_update(self, x, z, y_real, y_fake, alpha):
         tr = self.trainer
         tr.set_phase("d")
         variables = tr.discriminator.trainable_variables
+        critic = lambda images: tr.discriminator(images, training=True)  # noqa: E731
 
         def loss_fn():
             fake = tr.generator(z, training=True)
-            p_real = tr.discriminator(x, training=True)
-            p_fake = tr.discriminator(fake, training=True)
-            loss = _mean(binary_crossentropy(y_real, p_real)) + _mean(binary_crossentropy(y_fake, p_fake))
+            p_real, p_fake = critic(x), critic(fake)
+            loss = _d_objective(tr, y_real, p_real, y_fake, p_fake, x, fake, alpha, critic)
             return loss, (_mean(p_real), _mean(p_fake))
 
         loss, aux, grads = self._gradients(loss_fn, variables)
         tr.d_optimizer.apply(grads, variables)
+        if tr.objective.clip_value:
+            c = tr.objective.clip_value
+            for v in variables:
+                v.assign(ops.clip(v, -c, c))
         return loss, aux
 
     def _g_update(self, z, y_g):
@@ -121,11 +141,11 @@ class _StatefulFusedStep(FusedStep):
         tr.g_optimizer.apply(grads, variables)
         return loss
 
-    def _step(self, data, idx, z_d, y_real, y_fake, z_g, y_g):
+    def _step(self, data, idx, z_d, y_real, y_fake, alpha, z_g, y_g):
         d_loss, d_real, d_fake = [], [], []
         for j in range(self.trainer.k):
             x = ops.take(data, idx[j], axis=0)
-            loss, (p_real, p_fake) = self._d_update(x, z_d[j], y_real[j], y_fake[j])
+            loss, (p_real, p_fake) = self._d_update(x, z_d[j], y_real[j], y_fake[j], alpha[j])
             d_loss.append(loss)
             d_real.append(p_real)
             d_fake.append(p_fake)
@@ -145,9 +165,9 @@ class _StatefulFusedStep(FusedStep):
     def run_phase(self, phase, t, images):
         """Test hook: only the D update ("d") or only the G update ("g") of step t."""
         self.prepare(images)
-        idx, z_d, y_real, y_fake, z_g, y_g = self.host_inputs(t)
+        idx, z_d, y_real, y_fake, alpha, z_g, y_g = self.host_inputs(t)
         if phase == "d":
-            self._d_update(ops.take(self.data, idx[0], axis=0), z_d[0], y_real[0], y_fake[0])
+            self._d_update(ops.take(self.data, idx[0], axis=0), z_d[0], y_real[0], y_fake[0], alpha[0])
         else:
             self._g_update(z_g, y_g)
         self.trainer.set_phase(None)
@@ -245,7 +265,7 @@ class JaxFusedStep(FusedStep):
             out[i] = v
         return out
 
-    def _d_update(self, state, x, z, y_real, y_fake):
+    def _d_update(self, state, x, z, y_real, y_fake, alpha):
         tr = self.trainer
         g_all, d_all, g_opt, d_opt = state
         tr.set_phase("d")  # at trace time: G frozen (BN inference), D trainable
@@ -255,12 +275,17 @@ class JaxFusedStep(FusedStep):
             fake, g_new = tr.generator.stateless_call([], g_all, z, training=True)
             p_real, nt = tr.discriminator.stateless_call(d_tv, d_ntv, x, training=True)
             p_fake, nt = tr.discriminator.stateless_call(d_tv, nt, fake, training=True)
-            loss = _mean(binary_crossentropy(y_real, p_real)) + _mean(binary_crossentropy(y_fake, p_fake))
+            critic = lambda images: tr.discriminator.stateless_call(  # noqa: E731
+                d_tv, nt, images, training=True)[0]
+            loss = _d_objective(tr, y_real, p_real, y_fake, p_fake, x, fake, alpha, critic)
             return loss, (_mean(p_real), _mean(p_fake), nt, g_new)
 
         (loss, (p_real, p_fake, d_ntv, g_all)), grads = self._jax.value_and_grad(
             loss_fn, has_aux=True)(d_tv)
         d_tv, d_opt = tr.d_optimizer.stateless_apply(d_opt, grads, d_tv)
+        if tr.objective.clip_value:
+            c = tr.objective.clip_value
+            d_tv = [self._jax.numpy.clip(v, -c, c) for v in d_tv]
         d_all = self._merge(d_tv, d_ntv, self._d_train, self._d_rest)
         return (g_all, d_all, g_opt, d_opt), (loss, p_real, p_fake)
 
@@ -281,10 +306,10 @@ class JaxFusedStep(FusedStep):
         tr.set_phase(None)
         return (g_all, d_all, g_opt, d_opt), loss
 
-    def _iteration(self, state, xs, z_d, y_real, y_fake, z_g, y_g):
+    def _iteration(self, state, xs, z_d, y_real, y_fake, alpha, z_g, y_g):
         logs = []
         for j in range(self.trainer.k):
-            state, out = self._d_update(state, xs[j], z_d[j], y_real[j], y_fake[j])
+            state, out = self._d_update(state, xs[j], z_d[j], y_real[j], y_fake[j], alpha[j])
             logs.append(out)
         state, g_loss = self._g_update(state, z_g, y_g)
         jnp = self._jax.numpy
@@ -295,35 +320,38 @@ class JaxFusedStep(FusedStep):
     def _device_inputs(self, key):
         jax, tr = self._jax, self.trainer
         k, b, dim = tr.k, tr.batch_size, tr.latent_dim
-        kz, kl, kg = jax.random.split(key, 3)
+        kz, kl, kg, ka = jax.random.split(key, 4)
         if tr.latent_distribution == "normal":
             draw = lambda kk, shape: jax.random.normal(kk, shape, "float32")
         else:
             s = float(np.sqrt(3.0))
             draw = lambda kk, shape: jax.random.uniform(kk, shape, "float32", -s, s)
-        real = abs(tr.real_label - tr.label_smoothing)
+        real, fake = abs(tr.real_label - tr.label_smoothing), 1.0 - tr.real_label
+        if tr.objective.name != "gan":
+            real, fake = tr.objective.real_target, tr.objective.fake_target
         y_real = self._jax.numpy.full((k, b, 1), real, "float32")
-        y_fake = self._jax.numpy.full((k, b, 1), 1.0 - tr.real_label, "float32")
+        y_fake = self._jax.numpy.full((k, b, 1), fake, "float32")
         if tr.label_noise:
             noise = jax.random.uniform(kl, (2, k, b, 1), "float32")
             y_real, y_fake = y_real + tr.label_noise * noise[0], y_fake + tr.label_noise * noise[1]
         y_g = self._jax.numpy.asarray(tr.g_targets())
-        return draw(kz, (k, b, dim)), y_real, y_fake, draw(kg, (b, dim)), y_g
+        alpha = jax.random.uniform(ka, (k, b) + (1,) * len(tr.image_shape), "float32")
+        return draw(kz, (k, b, dim)), y_real, y_fake, alpha, draw(kg, (b, dim)), y_g
 
     def _chunk_fn(self, state, data, idx, steps):
         jax = self._jax
 
         def body(state, inputs):
             idx_t, t = inputs
-            z_d, y_real, y_fake, z_g, y_g = self._device_inputs(jax.random.fold_in(self._key, t))
+            z_d, y_real, y_fake, alpha, z_g, y_g = self._device_inputs(jax.random.fold_in(self._key, t))
             xs = jax.numpy.take(data, idx_t, axis=0)
-            return self._iteration(state, xs, z_d, y_real, y_fake, z_g, y_g)
+            return self._iteration(state, xs, z_d, y_real, y_fake, alpha, z_g, y_g)
 
         return jax.lax.scan(body, state, (idx, steps))
 
-    def _host_step_fn(self, state, data, idx, z_d, y_real, y_fake, z_g, y_g):
+    def _host_step_fn(self, state, data, idx, z_d, y_real, y_fake, alpha, z_g, y_g):
         xs = self._jax.numpy.take(data, idx, axis=0)
-        return self._iteration(state, xs, z_d, y_real, y_fake, z_g, y_g)
+        return self._iteration(state, xs, z_d, y_real, y_fake, alpha, z_g, y_g)
 
     def _run(self, t0, n):
         tr = self.trainer
@@ -340,9 +368,9 @@ class JaxFusedStep(FusedStep):
     def run_phase(self, phase, t, images):
         """Test hook: only the D update ("d") or only the G update ("g") of step t."""
         self.prepare(images)
-        idx, z_d, y_real, y_fake, z_g, y_g = self.host_inputs(t)
+        idx, z_d, y_real, y_fake, alpha, z_g, y_g = self.host_inputs(t)
         if phase == "d":
-            fn = self._jax.jit(lambda s, x: self._d_update(s, x, z_d[0], y_real[0], y_fake[0])[0])
+            fn = self._jax.jit(lambda s, x: self._d_update(s, x, z_d[0], y_real[0], y_fake[0], alpha[0])[0])
             self.state = fn(self.state, self.data[idx[0]])
         else:
             self.state = self._jax.jit(lambda s: self._g_update(s, z_g, y_g)[0])(self.state)

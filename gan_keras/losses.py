@@ -43,3 +43,36 @@ def minimax_generator_loss(y_true, y_pred):
 def mean_prediction(y_true, y_pred):
     """Metric: D's mean output over the batch (a probability in [0, 1])."""
     return ops.mean(y_pred)
+
+
+def least_squares(y_true, y_pred):
+    """LSGAN (Mao et al. 2017): 1/2 (D(x) - target)^2, mean over the last axis.
+
+    D's output is a raw score (no sigmoid). With targets a = 0 (fake), b = 1 (real) for D
+    and c = 1 for G, D minimises 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2] and G minimises
+    1/2 E[(D(G(z)) - 1)^2]; the loss keeps a gradient however far a sample is from the
+    boundary, unlike the sigmoid cross-entropy.
+    """
+    y_true = ops.cast(y_true, "float32")
+    y_pred = ops.cast(y_pred, "float32")
+    return 0.5 * ops.mean(ops.square(y_pred - y_true), axis=-1)
+
+
+def wasserstein(y_true, y_pred):
+    """WGAN (Arjovsky et al. 2017): y * D(x), mean over the last axis; D is a critic score.
+
+    Targets are signs: the critic trains real towards -1 and fake towards +1, so its loss
+    summed over the two is E[D(G(z))] - E[D(x)] = -(Wasserstein estimate); G trains its
+    samples towards -1, i.e. minimises -E[D(G(z))].
+    """
+    return ops.mean(ops.cast(y_true, "float32") * ops.cast(y_pred, "float32"), axis=-1)
+
+
+def code_crossentropy(y_true, y_pred):
+    """InfoGAN's mutual-information term: cross-entropy of one-hot codes (B, n) under Q's logits (B, n).
+
+    Minimising it maximises the variational lower bound on I(c; G(z, c)) (up to H(c)).
+    Computed with log-softmax, so no clipping and no vanishing gradient.
+    """
+    y_true = ops.cast(y_true, "float32")
+    return -ops.sum(y_true * ops.log_softmax(ops.cast(y_pred, "float32"), axis=-1), axis=-1)

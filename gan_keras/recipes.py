@@ -9,6 +9,18 @@ source's hyperparameters; ``load_images(name)`` loads the data that set-up train
 | paper-mnist          | Goodfellow et al. 2014    | MNIST, [0, 1]              | 100   | SGD 0.1, momentum 0.5 -> 0.7       |
 | dcgan-mnist          | Radford et al. 2015 rules | MNIST, [-1, 1]             | 128   | Adam 2e-4, beta_1 0.5 both         |
 | dcgan-cifar10-frog   | seed 004 (Chollet)        | CIFAR-10 frogs, [-1, 1]    | 20    | RMSprop D 8e-4, G 4e-4, clip 1.0   |
+| lsgan-mnist          | Mao et al. 2017           | MNIST, [-1, 1]             | 64    | PyTorch's Adam 2e-4, beta_1 0.5    |
+| wgan-mnist           | Arjovsky et al. 2017      | MNIST, [-1, 1]             | 64    | RMSprop 5e-5 both, n_critic 5      |
+| wgan-gp-mnist        | Gulrajani et al. 2017     | MNIST, [-1, 1]             | 64    | Adam 1e-4, betas (0.5, 0.9), n_critic 5 |
+| cgan-mnist           | Mirza & Osindero 2014     | MNIST + labels, [-1, 1]    | 64    | PyTorch's Adam 2e-4, beta_1 0.5    |
+| infogan-mnist        | Chen et al. 2016          | MNIST, [-1, 1]             | 64    | PyTorch's Adam 2e-4, beta_1 0.5    |
+
+The variants keep seed 001's dense G and D bodies (so that the objective, not the
+architecture, is what changes; dense nets also train in minutes on a CPU): LSGAN and WGAN(-GP)
+replace D's sigmoid with a raw score (the critics have no dropout and, as WGAN-GP requires,
+no batch norm); CGAN and InfoGAN give G a one-hot code input, CGAN's D sees the label too,
+InfoGAN's D gains a Q head. CGAN's D conditions by projection (Miyato & Koyama
+2018; ``models.conditional_discriminator`` says why). WGAN-GP trains on the fast path only (``gan_keras.objectives``).
 
 Seed 004 errata fixed here: the discriminator is compiled (inside ``GANTrainer``), the
 discriminator learning rate is Chollet's 8e-4 (the seed wrote 0.008), Keras 3 spells
@@ -65,7 +77,25 @@ RECIPES = {
         "dcgan-cifar10-frog", "seed 004: Chollet's DCGAN, CIFAR-10 frogs", "cifar10-frog", 20, 32,
         (-1.0, 1.0), "10,000 steps", {"steps": 10000},
         {"real_label": 0, "label_noise": 0.05}),
+    "lsgan-mnist": Recipe(
+        "lsgan-mnist", "Mao et al. 2017: least-squares GAN (dense nets)", "mnist", 64, 100, (-1.0, 1.0),
+        "20 epochs", {"epochs": 20}, {"objective": "lsgan"}),
+    "wgan-mnist": Recipe(
+        "wgan-mnist", "Arjovsky et al. 2017: WGAN, weight clipping (dense nets)", "mnist", 64, 100,
+        (-1.0, 1.0), "generator steps as the dense GAN's 20 epochs", {"epochs": 100},
+        {"objective": "wgan", "k": 5}),
+    "wgan-gp-mnist": Recipe(
+        "wgan-gp-mnist", "Gulrajani et al. 2017: WGAN-GP (dense nets)", "mnist", 64, 100, (-1.0, 1.0),
+        "generator steps as the dense GAN's 20 epochs", {"epochs": 100},
+        {"objective": "wgan-gp", "k": 5, "fast": True}),
+    "cgan-mnist": Recipe(
+        "cgan-mnist", "Mirza & Osindero 2014: conditional GAN (dense nets)", "mnist", 64, 100, (-1.0, 1.0),
+        "20 epochs", {"epochs": 20}),
+    "infogan-mnist": Recipe(
+        "infogan-mnist", "Chen et al. 2016: InfoGAN, 10-way categorical code (dense nets)", "mnist", 64,
+        100, (-1.0, 1.0), "20 epochs", {"epochs": 20}, {"info_weight": 1.0}),
 }
+CONDITIONAL = ("cgan-mnist",)  # trained with the images' labels
 
 
 def get(name):
@@ -115,6 +145,18 @@ def build_models(name, image_shape, pixel_means=None):
     if name == "dcgan-mnist":
         return (models.radford_generator(recipe.latent_dim, image_shape),
                 models.radford_discriminator(image_shape))
+    if name == "lsgan-mnist":
+        return (models.dense_generator(recipe.latent_dim, image_shape),
+                models.dense_discriminator(image_shape, output_activation=None))
+    if name in ("wgan-mnist", "wgan-gp-mnist"):
+        return (models.dense_generator(recipe.latent_dim, image_shape),
+                models.dense_discriminator(image_shape, dropout=0.0, output_activation=None))
+    if name == "cgan-mnist":
+        return (models.conditional_generator(recipe.latent_dim, 10, image_shape),
+                models.conditional_discriminator(image_shape, 10))
+    if name == "infogan-mnist":
+        return (models.conditional_generator(recipe.latent_dim, 10, image_shape),
+                models.infogan_discriminator(image_shape, 10))
     return (models.chollet_generator(recipe.latent_dim, image_shape),
             models.chollet_discriminator(image_shape))
 
@@ -137,6 +179,15 @@ def make_optimizers(name, steps_per_epoch=1, beta_1=None):
     if name == "dcgan-mnist":
         b1 = 0.5 if beta_1 is None else beta_1
         return (keras.optimizers.Adam(2e-4, beta_1=b1), keras.optimizers.Adam(2e-4, beta_1=b1))
+    if name in ("lsgan-mnist", "cgan-mnist", "infogan-mnist"):  # seed 001's nets: its optimizer
+        b1 = DENSE_BETA_1 if beta_1 is None else beta_1
+        return TorchAdam(2e-4, beta_1=b1), TorchAdam(2e-4, beta_1=b1)
+    if name == "wgan-mnist":
+        return keras.optimizers.RMSprop(5e-5), keras.optimizers.RMSprop(5e-5)
+    if name == "wgan-gp-mnist":
+        b1 = 0.5 if beta_1 is None else beta_1
+        return (keras.optimizers.Adam(1e-4, beta_1=b1, beta_2=0.9),
+                keras.optimizers.Adam(1e-4, beta_1=b1, beta_2=0.9))
     get(name)
     return (keras.optimizers.RMSprop(learning_rate=8e-4, clipvalue=1.0),
             keras.optimizers.RMSprop(learning_rate=4e-4, clipvalue=1.0))
@@ -157,8 +208,7 @@ def make_trainer(name, images, *, seed=0, batch_size=None, fast=False, beta_1=No
         pixel_means = (np.mean(images, axis=0) - lo) / (hi - lo)
     generator, discriminator = build_models(name, image_shape, pixel_means)
     batch = batch_size or recipe.batch_size
-    k = overrides.get("k", 1)
+    kwargs = {"fast": fast, **recipe.trainer_kwargs, **overrides}
+    k = kwargs.get("k", 1)
     d_opt, g_opt = make_optimizers(name, max(1, len(images) // (batch * k)), beta_1=beta_1)
-    kwargs = {**recipe.trainer_kwargs, **overrides}
-    return GANTrainer(generator, discriminator, d_optimizer=d_opt, g_optimizer=g_opt, seed=seed,
-                      fast=fast, **kwargs)
+    return GANTrainer(generator, discriminator, d_optimizer=d_opt, g_optimizer=g_opt, seed=seed, **kwargs)

@@ -23,6 +23,13 @@ P(generated)) they are still P(real), i.e. ``1 - D``.
 
 Randomness is a pure function of ``(seed, step)``: data order, noise and label noise of a
 step do not depend on how the run got there, so a resumed run repeats an uninterrupted one.
+
+Variants: ``objective`` picks the loss family (``gan_keras.objectives``: "gan", "lsgan",
+"wgan", "wgan-gp"). A generator with a second input ``code`` (B, n) one-hot makes a
+conditional GAN when D takes ``[image, code]`` too (``train(images, labels=...)``: real
+images come with their labels, fakes with random ones), or an InfoGAN when D has a
+second output, Q's logits (B, n), trained with weight ``info_weight`` towards the code
+(by D's update, on the fakes) and by G's update; ``g_loss`` then includes that term.
 """
 
 import contextlib
@@ -35,8 +42,8 @@ from pathlib import Path
 import keras
 import numpy as np
 
-from . import checkpoints
-from .losses import binary_crossentropy, mean_prediction, minimax_generator_loss
+from . import checkpoints, objectives
+from .losses import binary_crossentropy, code_crossentropy, mean_prediction, minimax_generator_loss
 from .models import build_discriminator_step, build_gan, output_range
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake")
@@ -56,6 +63,22 @@ def sample_latent(rng, n, dim, distribution="normal"):
         s = np.float32(np.sqrt(3.0))
         return rng.uniform(-s, s, (n, dim)).astype(np.float32)
     raise ValueError(f"latent_distribution must be one of {LATENT_DISTRIBUTIONS}, got {distribution!r}")
+
+
+def one_hot(labels, n):
+    """float32 (N, n) one-hot rows of int labels (N,) in [0, n)."""
+    return np.eye(n, dtype=np.float32)[np.asarray(labels)]
+
+
+def check_labels(labels, n_images, n_classes):
+    """Validate class labels of the training images: ints (N,) in [0, n_classes)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != n_images:
+        raise ValueError(f"labels must have shape ({n_images},), one per image, got {labels.shape}")
+    if labels.dtype.kind not in "iu" or (len(labels) and (labels.min() < 0 or labels.max() >= n_classes)):
+        raise ValueError(f"labels must be ints in [0, {n_classes}), got dtype {labels.dtype}, "
+                         f"range [{labels.min()}, {labels.max()}]")
+    return labels.astype(np.int64)
 
 
 def check_images(images, image_shape, value_range, batch_size):
@@ -132,12 +155,15 @@ class GANTrainer:
             builds the models, e.g. ``keras.utils.set_random_seed``).
         fast: use the fused one-function-per-step path (``gan_keras.fast``) instead of
             ``train_on_batch``; same history keys and checkpoints.
+        objective: "gan" (default), "lsgan", "wgan" or "wgan-gp" (``gan_keras.objectives``);
+            the others need real_label=1, no label noise or smoothing, and G's default loss.
+        info_weight: weight of InfoGAN's code cross-entropy (D with a second output).
     """
 
     def __init__(self, generator, discriminator, *, d_optimizer=None, g_optimizer=None, k=1,
                  generator_loss="non_saturating", real_label=1, label_noise=0.0,
                  label_smoothing=0.0, latent_distribution="normal", value_range=None, seed=0,
-                 fast=False):
+                 fast=False, objective="gan", info_weight=1.0):
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
             raise ValueError(f"k (discriminator steps per generator step) must be an int >= 1, got {k!r}")
         if generator_loss not in GENERATOR_LOSSES:
@@ -151,14 +177,41 @@ class GANTrainer:
         if latent_distribution not in LATENT_DISTRIBUTIONS:
             raise ValueError(f"latent_distribution must be one of {LATENT_DISTRIBUTIONS}, "
                              f"got {latent_distribution!r}")
-        g_out, d_in = tuple(generator.output_shape[1:]), tuple(discriminator.input_shape[1:])
+        self.objective = objectives.get(objective)
+        if self.objective.name != "gan" and (generator_loss != "non_saturating" or real_label != 1
+                                             or label_noise or label_smoothing):
+            raise ValueError(f"objective {self.objective.name!r} fixes its own losses and targets: "
+                             "leave generator_loss, real_label, label_noise and label_smoothing at "
+                             "their defaults")
+        if self.objective.gradient_penalty and not fast:
+            raise ValueError(f"objective {self.objective.name!r} needs gradients with respect to D's "
+                             "input, which train_on_batch cannot take: use fast=True")
+        self.code_dim = int(generator.inputs[1].shape[-1]) if len(generator.inputs) == 2 else 0
+        self.conditional = len(discriminator.inputs) == 2
+        self.info = len(discriminator.outputs) == 2
+        if len(generator.inputs) > 2 or len(discriminator.inputs) > 2 or len(discriminator.outputs) > 2:
+            raise ValueError("G takes z or [z, code]; D takes images or [images, code] and outputs "
+                             "D or [D, Q logits]")
+        if bool(self.code_dim) != (self.conditional or self.info) or (self.conditional and self.info):
+            raise ValueError("a generator with a code input needs either a conditional D "
+                             "([images, code] -> D) or an InfoGAN D (images -> [D, Q logits]), and "
+                             f"only those take codes; got G inputs {len(generator.inputs)}, D inputs "
+                             f"{len(discriminator.inputs)}, D outputs {len(discriminator.outputs)}")
+        if self.code_dim and fast:
+            raise ValueError("fast=True trains unconditional models only; train CGAN and InfoGAN "
+                             "on the teaching path (fast=False)")
+        g_out, d_in = tuple(generator.output_shape[1:]), tuple(discriminator.inputs[0].shape[1:])
         if g_out != d_in:
             raise ValueError(f"generator makes images of shape {g_out}, discriminator takes {d_in}")
-        if tuple(discriminator.output_shape[1:]) != (1,):
+        if tuple(discriminator.outputs[0].shape[1:]) != (1,):
             raise ValueError(f"discriminator must output (B, 1) probabilities, "
                              f"got {discriminator.output_shape}")
+        if self.info and tuple(discriminator.outputs[1].shape[1:]) != (self.code_dim,):
+            raise ValueError(f"Q's output must be (B, {self.code_dim}) logits, "
+                             f"got {discriminator.outputs[1].shape}")
+        self.info_weight = float(info_weight)
         self.generator, self.discriminator = generator, discriminator
-        self.latent_dim = int(generator.input_shape[-1])
+        self.latent_dim = int(generator.inputs[0].shape[-1])
         self.image_shape = g_out
         self.value_range = tuple(value_range) if value_range is not None else output_range(generator)
         self.k, self.generator_loss, self.real_label = int(k), generator_loss, int(real_label)
@@ -171,14 +224,29 @@ class GANTrainer:
         self.history = {key: [] for key in HISTORY_KEYS}
         self.sample_z = sample_latent(np.random.default_rng([self.seed, 99]), 64,
                                       self.latent_dim, latent_distribution)
+        self.sample_codes = None
+        if self.code_dim:  # one row per code value, the same 10 noise vectors in every row
+            self.sample_z = np.tile(self.sample_z[:10], (self.code_dim, 1))
+            self.sample_codes = one_hot(np.repeat(np.arange(self.code_dim), 10), self.code_dim)
 
-        bce = binary_crossentropy  # not keras.losses: its clip kills G's gradient (losses.py)
+        # not keras.losses' BCE: its clip kills G's gradient (losses.py)
+        d_loss = self.objective.d_loss
+        d_losses, weights = [d_loss, d_loss], None
+        if self.info:
+            d_losses, weights = d_losses + [code_crossentropy], [1.0, 1.0, self.info_weight]
         self.d_step_model = build_discriminator_step(generator, discriminator)
-        self.d_step_model.compile(optimizer=self.d_optimizer, loss=[bce, bce],
-                                  metrics=[[mean_prediction], [mean_prediction]])
+        self.d_step_model.compile(optimizer=self.d_optimizer, loss=d_losses, loss_weights=weights,
+                                  metrics={"real": [mean_prediction], "fake": [mean_prediction]})
         self.gan = build_gan(generator, discriminator)
-        self.g_loss_fn = minimax_generator_loss if generator_loss == "minimax" else bce
-        self.gan.compile(optimizer=self.g_optimizer, loss=self.g_loss_fn)
+        if self.objective.name != "gan":
+            self.g_loss_fn = self.objective.g_loss
+        else:
+            self.g_loss_fn = minimax_generator_loss if generator_loss == "minimax" else binary_crossentropy
+        if self.info:
+            self.gan.compile(optimizer=self.g_optimizer, loss=[self.g_loss_fn, code_crossentropy],
+                             loss_weights=[1.0, self.info_weight])
+        else:
+            self.gan.compile(optimizer=self.g_optimizer, loss=self.g_loss_fn)
         # Build both optimizers now, on exactly the variables each one updates, so that a
         # checkpoint can restore their state before the first step.
         self.set_phase("d")
@@ -212,11 +280,17 @@ class GANTrainer:
     def latent(self, n, *key):
         return sample_latent(self._rng(*key), n, self.latent_dim, self.latent_distribution)
 
+    def codes(self, n, *key):
+        """float32 (n, code_dim) one-hot codes of uniformly drawn classes (for G's code input)."""
+        return one_hot(self._rng(*key).integers(0, self.code_dim, n), self.code_dim)
+
     def d_targets(self, step, j):
         """(real targets, fake targets), float32 (B, 1) each, with smoothing and label noise."""
         b = self.batch_size
         real = abs(self.real_label - self.label_smoothing)
         fake = 1.0 - self.real_label
+        if self.objective.name != "gan":
+            real, fake = self.objective.real_target, self.objective.fake_target
         y_real = np.full((b, 1), real, np.float32)
         y_fake = np.full((b, 1), fake, np.float32)
         if self.label_noise:
@@ -227,23 +301,64 @@ class GANTrainer:
 
     def g_targets(self):
         label = self.real_label if self.generator_loss == "non_saturating" else 1 - self.real_label
+        if self.objective.name != "gan":
+            label = self.objective.g_target
         return np.full((self.batch_size, 1), label, np.float32)
 
     def _p_real(self, mean_d):
         return mean_d if self.real_label == 1 else 1.0 - mean_d
 
+    def clip_discriminator(self):
+        """WGAN: clip every trainable D weight to [-c, c] (after each D update)."""
+        c = self.objective.clip_value
+        for v in self.discriminator.trainable_variables:
+            v.assign(keras.ops.clip(v, -c, c))
+
+    def _d_inputs(self, x, z, idx, *key):
+        """The D step's inputs and extra targets for real batch x (indices idx) and noise z."""
+        if not self.code_dim:
+            return [x, z], []
+        c = keras.ops.convert_to_tensor(self.codes(len(idx), *key))
+        if self.conditional:
+            return [x, z, c, keras.ops.take(self._device_codes, idx, axis=0)], []
+        return [x, z, c], [c]
+
     # -- one step -------------------------------------------------------------------------
-    def _teaching_iteration(self, step, images):
-        d_logs = []
-        for j in range(self.k):
-            x = keras.ops.take(self._device_images, self.batch_indices(step * self.k + j), axis=0)
-            z = keras.ops.convert_to_tensor(self.latent(self.batch_size, 1, step, j))  # like x: a tensor
-            self.set_phase("d")
-            d_logs.append(self.d_step_model.train_on_batch([x, z], list(self.d_targets(step, j)),
-                                                           return_dict=True))
+    def d_update(self, step, j=0):
+        """Teaching path: D's j-th update of ``step`` (one ``train_on_batch``); its logs dict.
+
+        Needs the training data on the device (``train`` puts it there, ``prepare_data`` too).
+        """
+        idx = self.batch_indices(step * self.k + j)
+        x = keras.ops.take(self._device_images, idx, axis=0)
+        z = keras.ops.convert_to_tensor(self.latent(self.batch_size, 1, step, j))  # like x: a tensor
+        inputs, extra = self._d_inputs(x, z, idx, 5, step, j)
+        self.set_phase("d")
+        logs = self.d_step_model.train_on_batch(inputs, [*self.d_targets(step, j), *extra], return_dict=True)
+        if self.objective.clip_value:
+            self.clip_discriminator()
+        return logs
+
+    def g_update(self, step):
+        """Teaching path: G's update of ``step`` (one ``train_on_batch`` with D frozen); its logs dict."""
+        z, y = self.latent(self.batch_size, 3, step), self.g_targets()
+        if self.code_dim:
+            c = self.codes(self.batch_size, 6, step)
+            z, y = [z, c], ([y, c] if self.info else y)
         self.set_phase("g")
-        g = self.gan.train_on_batch(self.latent(self.batch_size, 3, step), self.g_targets(),
-                                    return_dict=True)
+        return self.gan.train_on_batch(z, y, return_dict=True)
+
+    def prepare_data(self, images, labels=None, batch_size=None):
+        """Put (already validated) images, and one-hot labels for a conditional D, on the device."""
+        if batch_size is not None:
+            self._n, self.batch_size = len(images), int(batch_size)
+        self._device_images = keras.ops.convert_to_tensor(images)
+        if labels is not None:
+            self._device_codes = keras.ops.convert_to_tensor(one_hot(labels, self.code_dim))
+
+    def _teaching_iteration(self, step, images):
+        d_logs = [self.d_update(step, j) for j in range(self.k)]
+        g = self.g_update(step)
         return {
             "d_loss": float(np.mean([d["loss"] for d in d_logs])),
             "g_loss": float(g["loss"]),
@@ -267,7 +382,7 @@ class GANTrainer:
         """Steps that use each real image about once: N // (batch_size * k), at least 1."""
         return max(1, n_images // (batch_size * self.k))
 
-    def train(self, images, *, steps=None, epochs=None, batch_size=52, out_dir=None,
+    def train(self, images, *, labels=None, steps=None, epochs=None, batch_size=52, out_dir=None,
               sample_every=0, checkpoint_every=0, keep_checkpoints=2, resume=False,
               verbose=1, on_step=None):
         """Train until the step counter reaches ``steps`` (or ``epochs`` worth of steps).
@@ -276,6 +391,7 @@ class GANTrainer:
         checkpoint), so re-running the same call after an interruption finishes the same run.
 
         images: float32 (N, H, W, C) in the generator's output range.
+        labels: int (N,) classes of ``images``, for a conditional D only.
         out_dir: where ``history.json``, ``samples/step_XXXXXXX.png`` (every
             ``sample_every`` steps) and ``checkpoints/`` (every ``checkpoint_every`` steps,
             and at the end) go; nothing is written when None.
@@ -292,6 +408,12 @@ class GANTrainer:
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
         images = check_images(images, self.image_shape, self.value_range, batch_size)
+        if self.conditional and labels is None:
+            raise ValueError("a conditional discriminator needs the images' labels: train(images, labels=...)")
+        if labels is not None and not self.conditional:
+            raise ValueError("labels= is only for a conditional discriminator ([images, code] -> D)")
+        if labels is not None:
+            labels = check_labels(labels, len(images), self.code_dim)
         if (steps is None) == (epochs is None):
             raise ValueError("give exactly one of steps= or epochs=")
         total = steps if steps is not None else epochs * self.steps_per_epoch(len(images), batch_size)
@@ -322,7 +444,7 @@ class GANTrainer:
         if self._engine is not None:
             self._engine.prepare(images)
         else:  # minibatches are gathered where the model runs: no host-to-device copy per step
-            self._device_images = keras.ops.convert_to_tensor(images)
+            self.prepare_data(images, labels)
         progbar = keras.utils.Progbar(total, stateful_metrics=HISTORY_KEYS[1:]) if verbose == 1 else None
         if progbar:
             progbar.update(self.step)
@@ -368,7 +490,7 @@ class GANTrainer:
                     raise KeyboardInterrupt
         finally:
             self.set_phase(None)
-            self._device_images = None
+            self._device_images = self._device_codes = None
             if self._engine is not None:
                 self._engine.finish()
         self.wall_time = time.perf_counter() - start
@@ -386,6 +508,8 @@ class GANTrainer:
         D* = p_data / (p_data + p_g) for the current G (panel b of the paper's Figure 1).
         Does not advance the step counter or the history. Returns the last D loss.
         """
+        if self.code_dim:
+            raise ValueError("train_discriminator is for unconditional models (no code input)")
         batch_size = int(batch_size or self.batch_size or 64)
         images = check_images(images, self.image_shape, self.value_range, batch_size)
         self._sync()
@@ -402,22 +526,50 @@ class GANTrainer:
                 logs = self.d_step_model.train_on_batch(
                     [x, sample_latent(rng, batch_size, self.latent_dim, self.latent_distribution)],
                     [y_real, y_fake], return_dict=True)
+                if self.objective.clip_value:
+                    self.clip_discriminator()
         finally:
             self.set_phase(None)
             self.batch_size = previous
         return float(logs["loss"])
 
     # -- outputs --------------------------------------------------------------------------
-    def generate(self, n, seed=0):
-        """n generated images, float32 (n, H, W, C) in the generator's range (inference mode)."""
-        z = sample_latent(np.random.default_rng([seed, 7]), n, self.latent_dim, self.latent_distribution)
+    def generate(self, n, seed=0, labels=None):
+        """n generated images, float32 (n, H, W, C) in the generator's range (inference mode).
+
+        labels: for a generator with a code input, int (n,) classes/codes to generate
+        (drawn uniformly when None); not allowed otherwise.
+        """
+        rng = np.random.default_rng([seed, 7])
+        z = sample_latent(rng, n, self.latent_dim, self.latent_distribution)
+        if labels is not None and not self.code_dim:
+            raise ValueError("labels= needs a generator with a code input (CGAN, InfoGAN)")
+        if self.code_dim:
+            labels = rng.integers(0, self.code_dim, n) if labels is None else check_labels(labels, n, self.code_dim)
+            z = [z, one_hot(labels, self.code_dim)]
         return keras.ops.convert_to_numpy(self.generator.predict(z, batch_size=256, verbose=0))
 
-    def p_real(self, images, batch_size=256):
-        """D's probability that each image is real: float32 (N,), inference mode (no dropout)."""
-        d = keras.ops.convert_to_numpy(
-            self.discriminator.predict(images, batch_size=batch_size, verbose=0))[:, 0]
+    def p_real(self, images, batch_size=256, labels=None):
+        """D's output on each image, float32 (N,), inference mode (no dropout).
+
+        The probability that it is real for objective "gan" (either label convention);
+        the raw score for the others. labels: int (N,), for a conditional D.
+        """
+        inputs = images
+        if self.conditional:
+            if labels is None:
+                raise ValueError("a conditional discriminator needs labels=")
+            inputs = [images, one_hot(check_labels(labels, len(images), self.code_dim), self.code_dim)]
+        d = self.discriminator.predict(inputs, batch_size=batch_size, verbose=0)
+        d = keras.ops.convert_to_numpy(d[0] if self.info else d)[:, 0]
         return d if self.real_label == 1 else 1.0 - d
+
+    def q_codes(self, images, batch_size=256):
+        """InfoGAN: Q's most likely code for each image, int (N,)."""
+        if not self.info:
+            raise ValueError("q_codes needs an InfoGAN discriminator (two outputs)")
+        q = self.discriminator.predict(images, batch_size=batch_size, verbose=0)[1]
+        return np.argmax(keras.ops.convert_to_numpy(q), axis=-1)
 
     def _sync(self):
         if self._engine is not None:
@@ -428,9 +580,10 @@ class GANTrainer:
         from .plots import save_image_grid
 
         self._sync()
-        images = keras.ops.convert_to_numpy(self.generator.predict_on_batch(self.sample_z))
+        z = self.sample_z if self.sample_codes is None else [self.sample_z, self.sample_codes]
+        images = keras.ops.convert_to_numpy(self.generator.predict_on_batch(z))
         return save_image_grid(images, Path(out_dir) / "samples" / f"step_{self.step:07d}.png",
-                               value_range=self.value_range)
+                               value_range=self.value_range, ncols=10 if self.code_dim else None)
 
     def config(self):
         """The trainer's settings as a JSON-serialisable dict."""
@@ -438,7 +591,9 @@ class GANTrainer:
                 "label_noise": self.label_noise, "label_smoothing": self.label_smoothing,
                 "latent_distribution": self.latent_distribution, "latent_dim": self.latent_dim,
                 "seed": self.seed, "batch_size": self.batch_size, "fast": self.fast,
-                "value_range": list(self.value_range), "backend": keras.backend.backend()}
+                "value_range": list(self.value_range), "backend": keras.backend.backend(),
+                "objective": self.objective.name, "code_dim": self.code_dim,
+                "info_weight": self.info_weight}
 
     def _groups(self):
         return {"generator": self.generator.variables, "discriminator": self.discriminator.variables,
@@ -458,11 +613,12 @@ class GANTrainer:
         """Restore weights, optimizer state, step counter and history from ``path``."""
         header, groups, history = checkpoints.load(path)
         meta = header["meta"]
-        for key in ("k", "seed", "batch_size", "generator_loss", "real_label", "latent_dim"):
+        for key in ("k", "seed", "batch_size", "generator_loss", "real_label", "latent_dim",
+                    "objective", "code_dim"):
             mine = self.config()[key]
             if key == "batch_size" and mine is None:
                 continue
-            if meta.get(key) != mine:
+            if meta.get(key, {"objective": "gan", "code_dim": 0}.get(key)) != mine:
                 raise ValueError(f"checkpoint {path} was written with {key}={meta.get(key)!r}, "
                                  f"this trainer has {key}={mine!r}")
         for name, variables in self._groups().items():

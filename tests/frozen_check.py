@@ -6,7 +6,10 @@ Measures, by comparing weights before and after, what each update changes:
   ``D.train_on_batch``) -- under Keras 3 D does not change;
 * ``trainer_d`` / ``trainer_g``: GANTrainer's D update and G update, separately;
 * ``fast_d`` / ``fast_g``: the same for the fused fast path (``--fast``);
-* ``short_runs``: a few steps of ``GANTrainer.train`` on both paths give a finite history.
+* ``short_runs``: a few steps of ``GANTrainer.train`` on both paths give a finite history;
+* ``variants``: the same D-update / G-update check for every objective (LSGAN, WGAN with
+  its weight clip, WGAN-GP on the fast path), the conditional GAN and InfoGAN, plus
+  WGAN-GP's penalty on a linear critic with a known gradient norm (``gp``).
 
 Used by tests/test_frozen_discriminator.py, which runs it once per installed backend.
 """
@@ -61,13 +64,10 @@ def classic_recipe():
     return {"d_changed": changed(before, snapshot(d))}
 
 
-def trainer_phases(fast, bn):
-    keras.utils.set_random_seed(2)
-    g, d = small_models(bn)
-    trainer = GANTrainer(g, d, d_optimizer=keras.optimizers.Adam(1e-2),
-                         g_optimizer=keras.optimizers.Adam(1e-2), fast=fast, seed=3)
-    images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
-    trainer.batch_size, trainer._n = 16, len(images)
+def phases(trainer, images, labels=None):
+    """Weight snapshots around the D update and the G update of step 0, on the trainer's own path."""
+    g, d = trainer.generator, trainer.discriminator
+    trainer.prepare_data(images, labels, batch_size=16)
     report = {}
     engine = trainer._engine
     if engine is not None:
@@ -78,17 +78,24 @@ def trainer_phases(fast, bn):
             engine.run_phase(phase, 0, images)
             engine.sync_to_keras()
         elif phase == "d":
-            trainer.set_phase("d")
-            trainer.d_step_model.train_on_batch(
-                [images[:16], trainer.latent(16, 1, 0, 0)], list(trainer.d_targets(0, 0)))
+            trainer.d_update(0)
         else:
-            trainer.set_phase("g")
-            trainer.gan.train_on_batch(trainer.latent(16, 3, 0), trainer.g_targets())
-        report[f"{phase}_step"] = {"d_changed": changed(db, snapshot(d)),
-                                   "g_changed": changed(gb, snapshot(g))}
+            trainer.g_update(0)
+        report[f"{phase}_step"] = {"d_changed": changed(db, snapshot(d)), "g_changed": changed(gb, snapshot(g))}
     if engine is not None:
         engine.finish()
     trainer.set_phase(None)
+    report["d_max_abs_weight"] = max(float(np.abs(w).max()) for w in snapshot(d))
+    return report
+
+
+def trainer_phases(fast, bn):
+    keras.utils.set_random_seed(2)
+    g, d = small_models(bn)
+    trainer = GANTrainer(g, d, d_optimizer=keras.optimizers.Adam(1e-2),
+                         g_optimizer=keras.optimizers.Adam(1e-2), fast=fast, seed=3)
+    report = phases(trainer, np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32"))
+    del report["d_max_abs_weight"]
     return report
 
 
@@ -105,6 +112,48 @@ def short_runs():
     return out
 
 
+def variant_models(kind):
+    """Tiny G and D for 8x8x1 images: plain with a raw score, conditional, or InfoGAN."""
+    z = keras.Input((4,))
+    c = keras.Input((3,))
+    g_in = [z, c] if kind in ("cgan", "infogan") else z
+    h = keras.layers.Concatenate()([z, c]) if kind in ("cgan", "infogan") else z
+    h = keras.layers.Dense(64, activation="tanh")(keras.layers.Dense(16, activation="relu")(h))
+    g = keras.Model(g_in, keras.layers.Reshape((8, 8, 1))(h))
+    x = keras.Input((8, 8, 1))
+    h = keras.layers.Flatten()(x)
+    if kind == "cgan":
+        h = keras.layers.Concatenate()([h, c])
+    h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(16)(h))
+    if kind == "gan-score":
+        return g, keras.Model(x, keras.layers.Dense(1)(h))
+    p = keras.layers.Dense(1, activation="sigmoid")(h)
+    if kind == "cgan":
+        return g, keras.Model([x, c], p)
+    return g, keras.Model(x, [p, keras.layers.Dense(3)(h)])
+
+
+def variant_phases(objective, fast, kind="gan-score"):
+    keras.utils.set_random_seed(5)
+    g, d = variant_models(kind)
+    trainer = GANTrainer(g, d, d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2),
+                         objective=objective, fast=fast, seed=3)
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
+    return phases(trainer, images, np.arange(64) % 3 if kind == "cgan" else None)
+
+
+def gp_check():
+    """WGAN-GP's penalty for D(x) = sum(w * x) with ||w|| = 3: lambda (3 - 1)^2 = 40."""
+    from gan_keras.objectives import gradient_penalty
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(size=(1, 8, 8, 1)).astype("float32")
+    w = keras.ops.convert_to_tensor(w * 3.0 / np.linalg.norm(w))
+    critic = lambda x: keras.ops.sum(x * w, axis=(1, 2, 3))[:, None]  # noqa: E731
+    real, fake = (keras.ops.convert_to_tensor(rng.normal(size=(4, 8, 8, 1)).astype("float32")) for _ in range(2))
+    return float(gradient_penalty(critic, real, fake, rng.random((4, 1, 1, 1)).astype("float32"), 10.0))
+
+
 def main():
     report = {"backend": keras.backend.backend(), "classic": classic_recipe(), "short_runs": short_runs(),
               "trainer": trainer_phases(fast=False, bn=False),
@@ -112,6 +161,13 @@ def main():
     if "--fast" in sys.argv:
         report["fast"] = trainer_phases(fast=True, bn=False)
         report["fast_bn"] = trainer_phases(fast=True, bn=True)
+    if "--variants" in sys.argv:
+        report["gp"] = gp_check()
+        report["variants"] = {
+            "lsgan": variant_phases("lsgan", False), "lsgan_fast": variant_phases("lsgan", True),
+            "wgan": variant_phases("wgan", False), "wgan_fast": variant_phases("wgan", True),
+            "wgan-gp_fast": variant_phases("wgan-gp", True),
+            "cgan": variant_phases("gan", False, "cgan"), "infogan": variant_phases("gan", False, "infogan")}
     print("REPORT " + json.dumps(report))
 
 

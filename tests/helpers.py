@@ -42,3 +42,20 @@ def weights(model):
 
 def all_equal(a, b):
     return len(a) == len(b) and all(np.array_equal(x, y) for x, y in zip(a, b))
+
+
+def tiny_coded_models(kind, seed=0, n_codes=3):
+    """G: [z (4), code (n_codes)] -> (8, 8, 1); D: conditional ([image, code] -> P) or InfoGAN (image -> [P, Q logits])."""
+    keras.utils.set_random_seed(seed)
+    z, c = keras.Input((4,)), keras.Input((n_codes,))
+    h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(32)(keras.layers.Concatenate()([z, c])))
+    g = keras.Model([z, c], keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(h)))
+    x, dc = keras.Input((8, 8, 1)), keras.Input((n_codes,))
+    h = keras.layers.Flatten()(x)
+    if kind == "cgan":
+        h = keras.layers.Concatenate()([h, dc])
+    h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(32)(h))
+    p = keras.layers.Dense(1, activation="sigmoid")(h)
+    if kind == "cgan":
+        return g, keras.Model([x, dc], p)
+    return g, keras.Model(x, [p, keras.layers.Dense(n_codes)(h)])

@@ -126,3 +126,23 @@ def test_evaluate_samples_row_ranks_real_digits_above_noise():
     unit_row = evaluation.evaluate_samples((train[:300] + 1) / 2, test=test, validation=valid,
                                            train=train[300:], value_range=(0, 1))
     assert unit_row["parzen"] == pytest.approx(real_row["parzen"], rel=1e-4)
+
+
+def test_class_agreement_counts_samples_of_the_requested_class():
+    from gan_keras.evaluation import class_agreement
+
+    probs = np.eye(10)[[0, 1, 2, 3, 3]]
+    assert class_agreement(probs, [0, 1, 2, 3, 4]) == pytest.approx(0.8)
+    assert class_agreement(np.eye(10)[[7] * 10], np.arange(10)) == pytest.approx(0.1)  # collapsed: chance
+
+
+def test_code_purity_of_a_perfect_a_collapsed_and_an_ignored_code():
+    from gan_keras.evaluation import code_purity
+
+    codes = np.repeat(np.arange(10), 20)
+    perfect = code_purity(np.eye(10)[(codes + 3) % 10], codes, 10)  # code c always makes digit c + 3
+    assert perfect["purity"] == 1.0 and perfect["classes"] == 10 and perfect["mapping"][0] == 3
+    collapsed = code_purity(np.eye(10)[np.full(200, 5)], codes, 10)  # one digit whatever the code
+    assert collapsed["purity"] == 1.0 and collapsed["classes"] == 1
+    ignored = code_purity(np.eye(10)[np.tile(np.arange(10), 20)], codes, 10)  # every code: all digits
+    assert ignored["purity"] == pytest.approx(0.1) and ignored["confusion"].sum() == 200

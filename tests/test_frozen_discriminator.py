@@ -29,7 +29,7 @@ def run_check(backend, *flags):
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def report(request):
-    return run_check(request.param, "--fast")
+    return run_check(request.param, "--fast", "--variants")
 
 
 def test_at_least_tensorflow_and_jax_are_installed():
@@ -53,3 +53,24 @@ def test_both_training_paths_run_on_every_backend(report):
 def test_each_update_changes_only_its_own_network(report, path):
     assert report[path]["d_step"] == {"d_changed": True, "g_changed": False}
     assert report[path]["g_step"] == {"d_changed": False, "g_changed": True}
+
+
+VARIANTS = ["lsgan", "lsgan_fast", "wgan", "wgan_fast", "wgan-gp_fast", "cgan", "infogan"]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_each_variant_update_changes_only_its_own_network(report, variant):
+    got = report["variants"][variant]
+    assert got["d_step"] == {"d_changed": True, "g_changed": False}
+    assert got["g_step"] == {"d_changed": False, "g_changed": True}
+
+
+@pytest.mark.parametrize("variant", ["wgan", "wgan_fast"])
+def test_wgan_clips_the_critic_after_its_update(report, variant):
+    # initial weights go beyond 0.01 (Glorot on 16 units); after one D update all are clipped
+    assert report["variants"][variant]["d_max_abs_weight"] <= 0.01 + 1e-7
+    assert report["variants"]["lsgan"]["d_max_abs_weight"] > 0.05
+
+
+def test_gradient_penalty_has_the_known_value_on_every_backend(report):
+    assert report["gp"] == pytest.approx(40.0, rel=1e-4)

@@ -52,3 +52,30 @@ def test_minimax_gradient_saturates_where_non_saturating_does_not():
 
 def test_mean_prediction():
     assert float(mean_prediction(None, np.array([[0.25], [0.75], [1.0]], np.float32))) == pytest.approx(2 / 3)
+
+
+def test_least_squares_matches_hand_computed_values():
+    from gan_keras.losses import least_squares
+
+    y = np.array([[1.0], [0.0], [1.0]], np.float32)
+    d = np.array([[0.5], [2.0], [-1.0]], np.float32)
+    # 1/2 (d - y)^2: 0.125, 2.0, 2.0
+    np.testing.assert_allclose(ops.convert_to_numpy(least_squares(y, d)), [0.125, 2.0, 2.0], rtol=1e-6)
+
+
+def test_wasserstein_critic_loss_is_minus_the_score_gap():
+    from gan_keras.losses import wasserstein
+
+    real, fake = np.array([[3.0], [1.0]], np.float32), np.array([[0.5], [-0.5]], np.float32)
+    d_loss = (ops.mean(wasserstein(-np.ones_like(real), real)) + ops.mean(wasserstein(np.ones_like(fake), fake)))
+    assert float(d_loss) == pytest.approx(0.0 - 2.0)  # E D(fake) - E D(real)
+    assert float(ops.mean(wasserstein(-np.ones_like(fake), fake))) == pytest.approx(0.0)  # G: -E D(fake)
+
+
+def test_code_crossentropy_is_minus_log_softmax_of_the_code():
+    from gan_keras.losses import code_crossentropy
+
+    logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], np.float32)
+    codes = np.array([[1, 0, 0], [0, 0, 1]], np.float32)
+    expected = [-(2.0 - np.log(np.exp(2.0) + 2.0)), np.log(3.0)]
+    np.testing.assert_allclose(ops.convert_to_numpy(code_crossentropy(codes, logits)), expected, rtol=1e-6)

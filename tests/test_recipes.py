@@ -50,3 +50,15 @@ def test_paper_generator_bias_comes_from_the_data():
             layer.kernel.assign(np.zeros(layer.kernel.shape, "float32"))
     out = t.generate(1)[0, ..., 0]
     assert out[14, 14] > 0.99 and out[0, 0] < 0.01
+
+
+def test_a_short_conditional_run_makes_the_requested_digit_more_often_than_chance():
+    from gan_keras import evaluation
+
+    (x, y), _ = recipes.load_labelled("cgan-mnist", verbose=False)
+    trainer = recipes.make_trainer("cgan-mnist", x, seed=0)
+    trainer.train(x, labels=y, steps=600, batch_size=64, verbose=0)
+    requested = np.arange(500) % 10
+    probs = evaluation.classify(evaluation.classifier("mnist"), trainer.generate(500, seed=1, labels=requested))[1]
+    agreement = evaluation.class_agreement(probs, requested)
+    assert agreement > 0.25, f"samples of the requested digit: {agreement:.3f} (chance 0.1)"

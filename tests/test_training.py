@@ -228,3 +228,102 @@ def test_train_discriminator_moves_only_d():
     after = t.p_real(x).mean() - t.p_real(t.generate(64)).mean()
     assert all_equal(g0, weights(t.generator)) and not all_equal(d0, weights(t.discriminator))
     assert after > before + 0.2 and t.step == 0 and t.history["d_loss"] == []
+
+
+# -- variants: objectives, conditional GAN, InfoGAN ---------------------------------------------
+from .helpers import tiny_coded_models  # noqa: E402
+
+
+def score_models(seed=0):
+    g, d = tiny_models(seed)
+    x = keras.Input((8, 8, 1))
+    critic = keras.Model(x, keras.layers.Dense(1)(keras.layers.Flatten()(x)))
+    return g, critic
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"objective": "wgan-gp"}, "fast=True"),
+    ({"objective": "lsgan", "label_noise": 0.05}, "fixes its own losses"),
+    ({"objective": "wgan", "real_label": 0}, "fixes its own losses"),
+    ({"objective": "wgan", "generator_loss": "minimax"}, "fixes its own losses"),
+    ({"objective": "hinge"}, "objective must be one of"),
+])
+def test_bad_objective_settings_raise(kwargs, match):
+    g, d = score_models()
+    with pytest.raises(ValueError, match=match):
+        GANTrainer(g, d, **kwargs)
+
+
+def test_code_generator_needs_a_conditional_or_infogan_discriminator():
+    g, _ = tiny_coded_models("cgan")
+    _, plain_d = tiny_models()
+    with pytest.raises(ValueError, match="code input needs either"):
+        GANTrainer(g, plain_d)
+    g, d = tiny_coded_models("cgan")
+    with pytest.raises(ValueError, match="unconditional models only"):
+        GANTrainer(g, d, fast=True)
+
+
+def test_conditional_training_validates_labels():
+    g, d = tiny_coded_models("cgan")
+    trainer = GANTrainer(g, d)
+    x = tiny_images(32)
+    with pytest.raises(ValueError, match="needs the images' labels"):
+        trainer.train(x, steps=1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match=r"shape \(32,\)"):
+        trainer.train(x, labels=np.zeros(31, int), steps=1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match=r"ints in \[0, 3\)"):
+        trainer.train(x, labels=np.full(32, 3), steps=1, batch_size=8, verbose=0)
+    plain = tiny_trainer()
+    with pytest.raises(ValueError, match="only for a conditional"):
+        plain.train(x, labels=np.zeros(32, int), steps=1, batch_size=8, verbose=0)
+    with pytest.raises(ValueError, match="code input"):
+        plain.generate(4, labels=[0, 1, 2, 0])
+
+
+@pytest.mark.parametrize("kind", ["cgan", "infogan"])
+def test_coded_models_train_generate_and_resume(tmp_path, kind):
+    x, labels = tiny_images(48), np.arange(48) % 3
+    kw = {"labels": labels} if kind == "cgan" else {}
+    g, d = tiny_coded_models(kind)
+    full = GANTrainer(g, d, seed=1)
+    full.train(x, steps=4, batch_size=8, verbose=0, **kw)
+    g, d = tiny_coded_models(kind)
+    part = GANTrainer(g, d, seed=1)
+    part.train(x, steps=2, batch_size=8, verbose=0, out_dir=tmp_path, checkpoint_every=2, **kw)
+    g, d = tiny_coded_models(kind)
+    resumed = GANTrainer(g, d, seed=1)
+    resumed.train(x, steps=4, batch_size=8, verbose=0, out_dir=tmp_path, resume=True, **kw)
+    assert resumed.history == full.history
+    assert all_equal(weights(resumed.generator), weights(full.generator))
+    images = full.generate(6, labels=[0, 1, 2, 0, 1, 2])
+    assert images.shape == (6, 8, 8, 1) and np.abs(images).max() <= 1.0
+    grid = sorted((tmp_path / "samples").glob("*.png"))
+    assert grid, "a sample grid (one row per code value) was written"
+    if kind == "infogan":
+        assert full.q_codes(x).shape == (48,) and set(full.q_codes(x)) <= {0, 1, 2}
+    else:
+        assert full.p_real(x, labels=labels).shape == (48,)
+        with pytest.raises(ValueError, match="needs labels"):
+            full.p_real(x)
+
+
+@pytest.mark.parametrize("objective", ["lsgan", "wgan"])
+def test_variant_objectives_are_deterministic_and_finite(objective):
+    runs = []
+    for _ in range(2):
+        g, d = score_models(seed=3)
+        trainer = GANTrainer(g, d, objective=objective, k=2, seed=5)
+        runs.append(trainer.train(tiny_images(64), steps=3, batch_size=8, verbose=0))
+    assert runs[0] == runs[1]
+    assert all(np.isfinite(v).all() for v in runs[0].values())
+
+
+def test_a_checkpoint_of_another_objective_is_refused(tmp_path):
+    g, d = score_models()
+    GANTrainer(g, d, objective="lsgan").train(tiny_images(32), steps=1, batch_size=8, verbose=0,
+                                              out_dir=tmp_path)
+    g, d = score_models()
+    with pytest.raises(ValueError, match="objective"):
+        GANTrainer(g, d, objective="wgan").train(tiny_images(32), steps=2, batch_size=8, verbose=0,
+                                                 out_dir=tmp_path, resume=True)
