@@ -122,8 +122,9 @@ def infogan_discriminator(image_shape=(28, 28, 1), n_codes=10, dropout=0.3, name
 
 
 # ----------------------------------------------------------------------------------------
-# The paper's own MNIST GAN
+# Goodfellow et al. 2014, the paper's own MNIST model (goodfeli/adversarial, mnist.yaml)
 # ----------------------------------------------------------------------------------------
+@keras.saving.register_keras_serializable(package="gan_keras")
 class Maxout(layers.Layer):
     """Maxout over ``pieces`` groups: (B, units * pieces) -> (B, units), max of each group.
 
