@@ -102,10 +102,21 @@ def _dense_features(x, image_shape, dropout):
     return h
 
 
-def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3, name="discriminator"):
-    """CGAN projection D: [image, one-hot label] -> P(real and of that label), (B, 1)."""
+def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3, conditioning="projection",
+                              name="discriminator"):
+    """CGAN D: [image, one-hot label] -> P(real and of that label), (B, 1).
+
+    conditioning: "projection" (Miyato & Koyama, the default) or "concat" (the one-hot
+    label appended to the flattened image, Mirza & Osindero; kept for comparison).
+    """
     x = keras.Input(image_shape, name="image")
     c = keras.Input((n_classes,), name="code")
+    if conditioning == "concat":
+        h = layers.Concatenate()([layers.Flatten()(x), c])
+        return keras.Model([x, c], _dense_body(h, int(np.prod(image_shape)) + n_classes, dropout, "sigmoid"),
+                           name=name)
+    if conditioning != "projection":
+        raise ValueError(f"conditioning must be 'projection' or 'concat', got {conditioning!r}")
     h = _dense_features(x, image_shape, dropout)
     projection = layers.Dot(axes=1)([layers.Dense(256, use_bias=False, name="embed")(c), h])
     logit = layers.Add()([torch_dense(1, 256, name="psi")(h), projection])
