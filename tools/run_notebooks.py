@@ -5,7 +5,8 @@
     python tools/run_notebooks.py -p STEPS=300 -p "RUN_NOTE='CPU: 300 steps'" notebooks/03_dcgan.ipynb
 
 ``-p NAME=VALUE`` adds a cell tagged ``injected-parameters`` after the cell tagged
-``parameters`` (papermill's convention), so a run with other sizes says so in the notebook.
+``parameters`` (papermill's convention), so a run with other sizes says so in the notebook;
+the overrides apply only when ``SMOKE`` is false, so nbval still re-executes it at smoke sizes.
 
 Prints each notebook's wall time; stops at the first cell that raises.
 """
@@ -17,6 +18,14 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+
+
+def injected_source(params):
+    """The injected cell: the overrides apply to full runs only, so that the committed notebook
+    still re-executes at smoke sizes under GAN_KERAS_SMOKE=1 (every parameters cell defines SMOKE)."""
+    lines = "\n".join(f"    {p}" for p in params)
+    return ("# Parameters injected by tools/run_notebooks.py for this run (smoke runs keep their own sizes)\n"
+            f"if not SMOKE:\n{lines}")
 
 
 def main():
@@ -35,7 +44,7 @@ def main():
             where = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
             if not where:
                 raise SystemExit(f"{path}: no cell tagged 'parameters' to override")
-            cell = nbformat.v4.new_code_cell("# Parameters injected by tools/run_notebooks.py\n" + "\n".join(args.param))
+            cell = nbformat.v4.new_code_cell(injected_source(args.param))
             cell.metadata["tags"] = ["injected-parameters"]
             nb.cells.insert(where[0] + 1, cell)
         start = time.time()
