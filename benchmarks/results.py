@@ -55,7 +55,7 @@ def fmt(row):
     if "class_agreement" in row:
         d += f"; requested digit {row['class_agreement']:.2f}"
     if "code_purity" in row:
-        d += f"; code purity {row['code_purity']:.2f}, {row['code_classes']} digits"
+        d += f"; code purity {row['code_purity']:.2f}, distinct majority digits {row['code_classes']}"
     return (f"{row['parzen']:.0f} ± {row['parzen_sem']:.1f} | {row['frechet']:.2f} | "
             f"{1000 * row['kid']:.1f} | {row['classes_covered']} ({row['kl_to_uniform']:.2f}) | "
             f"{row['coverage']:.2f} / {row['density']:.2f} | {row['copies']:.3f} | {d}")
