@@ -58,8 +58,12 @@ class FusedStep:
     """Shared driver. Subclasses implement ``_run(t0, n)`` -> {key: array (n,)} of raw logs."""
 
     max_chunk = 50
+    backend = None  # the Keras backend a subclass is written for; its module is imported only then
 
     def __init__(self, trainer):
+        if keras.backend.backend() != self.backend:
+            raise RuntimeError(f"{type(self).__name__} needs the {self.backend!r} Keras backend, "
+                               f"running {keras.backend.backend()!r}; use make_fused_step")
         self.trainer = trainer
 
     def prepare(self, images):
@@ -174,6 +178,8 @@ class _StatefulFusedStep(FusedStep):
 
 
 class TensorFlowFusedStep(_StatefulFusedStep):
+    backend = "tensorflow"
+
     def __init__(self, trainer):
         super().__init__(trainer)
         import tensorflow as tf
@@ -188,6 +194,8 @@ class TensorFlowFusedStep(_StatefulFusedStep):
 
 
 class TorchFusedStep(_StatefulFusedStep):
+    backend = "torch"
+
     def __init__(self, trainer):
         super().__init__(trainer)
         import torch
@@ -205,6 +213,7 @@ class TorchFusedStep(_StatefulFusedStep):
 # JAX: pure functions of arrays, a chunk of steps per jitted call
 # ------------------------------------------------------------------------------------------
 class JaxFusedStep(FusedStep):
+    backend = "jax"
     max_chunk = 200
 
     def __init__(self, trainer):

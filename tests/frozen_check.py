@@ -6,6 +6,8 @@ Measures, by comparing weights before and after, what each update changes:
   ``D.train_on_batch``) -- under Keras 3 D does not change;
 * ``trainer_d`` / ``trainer_g``: GANTrainer's D update and G update, separately;
 * ``fast_d`` / ``fast_g``: the same for the fused fast path (``--fast``);
+* with ``--block-tensorflow`` (JAX and torch): all of the above with ``import tensorflow``
+  failing, as on the GPU machine, which has no TensorFlow: the package must not need it;
 * ``short_runs``: a few steps of ``GANTrainer.train`` on both paths give a finite history;
 * ``variants``: the same D-update / G-update check for every objective (LSGAN, WGAN with
   its weight clip, WGAN-GP on the fast path), the conditional GAN and InfoGAN, plus
@@ -18,11 +20,17 @@ import json
 import sys
 import warnings
 
-import keras
-import numpy as np
 
-from gan_keras import models
-from gan_keras.training import GANTrainer
+if "--block-tensorflow" in sys.argv:  # before keras and gan_keras are imported
+    # None in sys.modules makes ``import tensorflow`` raise ImportError, as on a machine
+    # without it (importlib.util.find_spec then answers None, as for a missing package)
+    sys.modules["tensorflow"] = None
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+
+from gan_keras import models  # noqa: E402
+from gan_keras.training import GANTrainer  # noqa: E402
 
 
 def snapshot(model):
@@ -168,6 +176,7 @@ def main():
             "wgan": variant_phases("wgan", False), "wgan_fast": variant_phases("wgan", True),
             "wgan-gp_fast": variant_phases("wgan-gp", True),
             "cgan": variant_phases("gan", False, "cgan"), "infogan": variant_phases("gan", False, "infogan")}
+    report["tensorflow_loaded"] = sys.modules.get("tensorflow") is not None
     print("REPORT " + json.dumps(report))
 
 

@@ -29,7 +29,8 @@ def run_check(backend, *flags):
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def report(request):
-    return run_check(request.param, "--fast", "--variants")
+    blocked = ["--block-tensorflow"] if request.param != "tensorflow" else []
+    return run_check(request.param, "--fast", "--variants", *blocked)
 
 
 def test_at_least_tensorflow_and_jax_are_installed():
@@ -74,3 +75,8 @@ def test_wgan_clips_the_critic_after_its_update(report, variant):
 
 def test_gradient_penalty_has_the_known_value_on_every_backend(report):
     assert report["gp"] == pytest.approx(40.0, rel=1e-4)
+
+
+def test_jax_and_torch_paths_run_without_tensorflow(report):
+    # the whole check (both paths, every variant, the gradient penalty) ran with TensorFlow blocked
+    assert report["tensorflow_loaded"] is (report["backend"] == "tensorflow")
