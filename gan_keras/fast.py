@@ -127,9 +127,7 @@ class _StatefulFusedStep(FusedStep):
         loss, aux, grads = self._gradients(loss_fn, variables)
         tr.d_optimizer.apply(grads, variables)
         if tr.objective.clip_value:
-            c = tr.objective.clip_value
-            for v in variables:
-                v.assign(ops.clip(v, -c, c))
+            tr.clip_discriminator()
         return loss, aux
 
     def _g_update(self, z, y_g):
@@ -335,9 +333,7 @@ class JaxFusedStep(FusedStep):
         else:
             s = float(np.sqrt(3.0))
             draw = lambda kk, shape: jax.random.uniform(kk, shape, "float32", -s, s)
-        real, fake = abs(tr.real_label - tr.label_smoothing), 1.0 - tr.real_label
-        if tr.objective.name != "gan":
-            real, fake = tr.objective.real_target, tr.objective.fake_target
+        real, fake = tr.target_values()
         y_real = self._jax.numpy.full((k, b, 1), real, "float32")
         y_fake = self._jax.numpy.full((k, b, 1), fake, "float32")
         if tr.label_noise:

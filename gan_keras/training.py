@@ -284,13 +284,17 @@ class GANTrainer:
         """float32 (n, code_dim) one-hot codes of uniformly drawn classes (for G's code input)."""
         return one_hot(self._rng(*key).integers(0, self.code_dim, n), self.code_dim)
 
+    def target_values(self):
+        """(real, fake): D's targets before label noise -- the objective's, or for "gan" the
+        label convention with one-sided smoothing."""
+        if self.objective.name != "gan":
+            return self.objective.real_target, self.objective.fake_target
+        return abs(self.real_label - self.label_smoothing), 1.0 - self.real_label
+
     def d_targets(self, step, j):
         """(real targets, fake targets), float32 (B, 1) each, with smoothing and label noise."""
         b = self.batch_size
-        real = abs(self.real_label - self.label_smoothing)
-        fake = 1.0 - self.real_label
-        if self.objective.name != "gan":
-            real, fake = self.objective.real_target, self.objective.fake_target
+        real, fake = self.target_values()
         y_real = np.full((b, 1), real, np.float32)
         y_fake = np.full((b, 1), fake, np.float32)
         if self.label_noise:
