@@ -63,20 +63,13 @@ def dense_discriminator(image_shape=(28, 28, 1), dropout=0.3, output_activation=
                                       output_activation), name=name)
 
 
-def _dense_features(h, fan_in, dropout):
-    """Seed 001's D body on flat inputs h (B, fan_in): 1024 -> 512 -> 256, LeakyReLU(0.2) and
-    Dropout (none when dropout=0); the (B, 256) features phi(x) of the variants' heads."""
+def _dense_body(h, fan_in, dropout, output_activation):
     for units in (1024, 512, 256):
         h = layers.LeakyReLU(0.2)(torch_dense(units, fan_in)(h))
         if dropout:
             h = layers.Dropout(dropout)(h)
         fan_in = units
-    return h
-
-
-def _dense_body(h, fan_in, dropout, output_activation):
-    """_dense_features and seed 001's single output unit: (B, 1)."""
-    return torch_dense(1, 256, activation=output_activation)(_dense_features(h, fan_in, dropout))
+    return torch_dense(1, fan_in, activation=output_activation)(h)
 
 
 # ----------------------------------------------------------------------------------------
@@ -100,6 +93,20 @@ def conditional_generator(latent_dim=100, n_classes=10, image_shape=(28, 28, 1),
     return keras.Model([z, c], layers.Reshape(image_shape)(h), name=name)
 
 
+def _dense_features(x, image_shape, dropout):
+    """Seed 001's D body without its output unit: image -> (B, 256) features phi(x).
+
+    Not shared with ``_dense_body``: the two create their layers in a different order, and
+    the order fixes the seeded initial weights that the measured runs (README, notebooks
+    06-07) started from.
+    """
+    h, fan_in = layers.Flatten()(x), int(np.prod(image_shape))
+    for units in (1024, 512, 256):
+        h = layers.Dropout(dropout)(layers.LeakyReLU(0.2)(torch_dense(units, fan_in)(h)))
+        fan_in = units
+    return h
+
+
 def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3, conditioning="projection",
                               name="discriminator"):
     """CGAN D: [image, one-hot label] -> P(real and of that label), (B, 1).
@@ -115,7 +122,7 @@ def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3
                            name=name)
     if conditioning != "projection":
         raise ValueError(f"conditioning must be 'projection' or 'concat', got {conditioning!r}")
-    h = _dense_features(layers.Flatten()(x), int(np.prod(image_shape)), dropout)
+    h = _dense_features(x, image_shape, dropout)
     projection = layers.Dot(axes=1)([layers.Dense(256, use_bias=False, name="embed")(c), h])
     logit = layers.Add()([torch_dense(1, 256, name="psi")(h), projection])
     return keras.Model([x, c], layers.Activation("sigmoid")(logit), name=name)
@@ -124,7 +131,7 @@ def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3
 def infogan_discriminator(image_shape=(28, 28, 1), n_codes=10, dropout=0.3, name="discriminator"):
     """InfoGAN D and Q sharing a body: image -> [P(real) (B, 1), Q's code logits (B, n_codes)]."""
     x = keras.Input(image_shape, name="image")
-    h = _dense_features(layers.Flatten()(x), int(np.prod(image_shape)), dropout)
+    h = _dense_features(x, image_shape, dropout)
     p = torch_dense(1, 256, activation="sigmoid", name="d")(h)
     q = layers.Dense(n_codes, name="q")(layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(h)))
     return keras.Model(x, [p, q], name=name)
