@@ -12,6 +12,7 @@ prints the markdown table with the wall time of each run.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -87,6 +88,11 @@ def main():
         epochs = max(1, round(epochs * args.epochs_scale))
         command = [sys.executable, "-m", "gan_keras", "train", *cli, "--holdout", "1000", "--epochs",
                    str(epochs), "--out", str(out / name), "--quiet"]
+        if (out / name).exists():  # re-making a row: keep the last run beside, train afresh
+            previous = out / f"{name}.previous"
+            shutil.rmtree(previous, ignore_errors=True)
+            (out / name).rename(previous)
+            print(f"{out / name} moved to {previous}; training the row afresh", flush=True)
         start = time.time()
         subprocess.run(command, check=True, env=os.environ)
         train_time = time.time() - start
