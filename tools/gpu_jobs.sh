@@ -32,6 +32,7 @@ for job in "$@"; do
       cp runs/results/results.json "$OUT/" ;;
     variants)
       args=(--seeds 0 1 2 --steps 5000 --every 1000); [ "$smoke" = 1 ] && args=(--seeds 0 --steps 4 --every 2)
+      args+=(--models lsgan-mnist wgan-mnist wgan-gp-mnist dense-mnist)
       (cd benchmarks && python3 variant_seeds.py "${args[@]}") | tee "$OUT/variant_seeds.md" ;;
     nb:*)
       nb=$(ls notebooks/"${job#nb:}"_*.ipynb)
