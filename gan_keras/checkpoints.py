@@ -6,12 +6,16 @@ counter, the history so far and the trainer's settings. Restoring one gives back
 the state the run had, so a resumed run continues as if it had never stopped.
 
 Files are named ``ckpt-0001000.npz`` (the step) inside ``<out_dir>/checkpoints``; the
-newest ``keep`` are kept.
+newest ``keep`` are kept. ``save_trainer`` / ``restore_trainer`` do this for a
+``GANTrainer``; a checkpoint that cannot be read (a run killed while the disk was full, a
+truncated copy) is reported by name and the one before it is used.
 """
 
 import json
 import os
 import re
+import sys
+import zipfile
 from pathlib import Path
 
 import keras
@@ -125,3 +129,83 @@ def prune(out_dir, keep):
     """Delete all but the newest ``keep`` checkpoints."""
     for path in list_checkpoints(out_dir)[:-keep] if keep > 0 else []:
         path.unlink()
+
+
+class CheckpointError(ValueError):
+    """A checkpoint exists but cannot be used (unreadable, or written by another set-up)."""
+
+
+# settings that must agree between a checkpoint and the trainer that resumes it, in the
+# order they are checked (the most telling difference is named first)
+MUST_MATCH = ("model", "trainer", "objective", "code_dim", "latent_dim", "batch_size", "k", "seed",
+              "generator_loss", "real_label")
+
+
+def trainer_groups(trainer):
+    """{group: [keras Variables]}: everything of a trainer's state that lives in variables."""
+    return {"generator": trainer.generator.variables, "discriminator": trainer.discriminator.variables,
+            "g_optimizer": trainer.g_optimizer.variables, "d_optimizer": trainer.d_optimizer.variables}
+
+
+def write_history(trainer, path, meta=None):
+    """``{"meta": settings, "history": {key: [float]}}`` as JSON."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as f:
+        json.dump({"meta": {**trainer.config(), **(meta or {}), "step": trainer.step},
+                   "history": trainer.history}, f)
+
+
+def save_trainer(trainer, out_dir, keep=2, meta=None):
+    """Write ``out_dir/checkpoints/ckpt-<step>.npz`` and ``out_dir/history.json``; keep ``keep``.
+
+    meta: more settings to record beside ``trainer.config()`` (e.g. the recipe's name as
+    ``model``), checked again on resume.
+    """
+    trainer.sync()
+    path = checkpoint_dir(out_dir) / f"ckpt-{trainer.step:07d}.npz"
+    save(path, groups=trainer_groups(trainer), step=trainer.step, history=trainer.history,
+         meta={**trainer.config(), **(meta or {})}, extra=backend_rng_state())
+    prune(out_dir, keep)
+    write_history(trainer, Path(out_dir) / "history.json", meta)
+    return path
+
+
+def check_meta(path, saved, expected):
+    """CheckpointError naming the first setting of MUST_MATCH that differs (keys in both)."""
+    for key in MUST_MATCH:
+        if key in saved and key in expected and expected[key] is not None and saved[key] != expected[key]:
+            raise CheckpointError(f"checkpoint {path} was written with {key}={saved[key]!r}, this run has "
+                                  f"{key}={expected[key]!r}")
+
+
+def _warn(message):
+    print(f"warning: {message}", file=sys.stderr, flush=True)
+
+
+def restore_trainer(trainer, out_dir, meta=None, warn=_warn):
+    """Load the newest readable checkpoint of ``out_dir`` into ``trainer``; its path, or None.
+
+    Weights, optimizer state, step counter and history come back. An unreadable newest
+    checkpoint is reported through ``warn`` and the previous one used; CheckpointError if
+    none can be read or the settings differ (``meta`` adds expected settings, e.g.
+    ``{"model": ..., "batch_size": ...}``).
+    """
+    found = list_checkpoints(out_dir)
+    for path in reversed(found):
+        try:
+            header, groups, history = load(path)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            warn(f"checkpoint {path} cannot be read ({type(exc).__name__}: {str(exc)[:100]}); "
+                 "trying the one before it")
+            continue
+        check_meta(path, header["meta"], {**trainer.config(), **(meta or {})})
+        for name, variables in trainer_groups(trainer).items():
+            assign(variables, groups[name], name)
+        restore_backend_rng_state(groups)
+        trainer.step = int(header["step"])
+        trainer.history = {key: list(history.get(key, [])) for key in trainer.history}
+        return path
+    if found:
+        raise CheckpointError(f"none of the {len(found)} checkpoints in {checkpoint_dir(out_dir)} can be "
+                              "read; move the folder aside and train afresh")
+    return None

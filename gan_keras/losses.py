@@ -12,7 +12,24 @@ backend: log(max(p, 1e-37)) keeps gradients down to p ~ 1e-37 (logit ~ -85).
 
 All functions take ``y_true`` (targets) and ``y_pred`` (D's probabilities), both
 float (B, 1), and return per-sample losses (B,) as Keras losses do.
+
+``OBJECTIVES`` names the loss families that ``GANTrainer`` knows (``objective=``):
+
+| name      | D's output          | D's loss (real, fake targets)         | G's loss (target)   | extra                       |
+|-----------|---------------------|---------------------------------------|---------------------|-----------------------------|
+| gan       | probability P(real) | cross-entropy (1, 0)                  | -log D(G(z)) (1)    | label noise, smoothing      |
+| lsgan     | score (linear)      | 1/2 (D - b)^2, 1/2 (D - a)^2 (1, 0)   | 1/2 (D - c)^2 (1)   |                             |
+| wgan      | critic score        | E D(G(z)) - E D(x)  (-1, +1)          | -E D(G(z)) (-1)     | clip D's weights to +-0.01  |
+| wgan-gp   | critic score        | as wgan                               | as wgan             | gradient penalty, lambda 10 |
+
+For the critics the history's ``d_real`` / ``d_fake`` are mean critic scores, not
+probabilities, and ``d_real - d_fake`` is the Wasserstein estimate. The gradient penalty
+(Gulrajani et al. 2017) needs gradients with respect to D's *input*, which
+``train_on_batch`` cannot take, so ``wgan-gp`` trains on the fast path only
+(``gan_keras.fast.FastGANTrainer``, penalty in ``gan_keras.gradient_penalty``).
 """
+
+from dataclasses import dataclass
 
 from keras import ops
 
@@ -76,3 +93,36 @@ def code_crossentropy(y_true, y_pred):
     """
     y_true = ops.cast(y_true, "float32")
     return -ops.sum(y_true * ops.log_softmax(ops.cast(y_pred, "float32"), axis=-1), axis=-1)
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One loss family: D's and G's losses, their targets, and what else D's update does."""
+
+    name: str
+    d_loss: object           # Keras-style loss (y_true, y_pred) -> (B,), applied to real and to fake
+    g_loss: object
+    real_target: float
+    fake_target: float
+    g_target: float
+    probabilities: bool      # D outputs probabilities (sigmoid); False: raw scores
+    clip_value: float = 0.0  # clip every D weight to [-clip, clip] after each D update (0: no)
+    gradient_penalty: float = 0.0  # lambda of the WGAN-GP penalty (0: none)
+
+
+OBJECTIVES = {
+    "gan": Objective("gan", binary_crossentropy, binary_crossentropy, 1.0, 0.0, 1.0, True),
+    "lsgan": Objective("lsgan", least_squares, least_squares, 1.0, 0.0, 1.0, False),
+    "wgan": Objective("wgan", wasserstein, wasserstein, -1.0, 1.0, -1.0, False, clip_value=0.01),
+    "wgan-gp": Objective("wgan-gp", wasserstein, wasserstein, -1.0, 1.0, -1.0, False,
+                         gradient_penalty=10.0),
+}
+
+
+def get_objective(name):
+    """The Objective called ``name`` (or ``name`` itself if it is one); ValueError otherwise."""
+    if isinstance(name, Objective):
+        return name
+    if name not in OBJECTIVES:
+        raise ValueError(f"objective must be one of {sorted(OBJECTIVES)}, got {name!r}")
+    return OBJECTIVES[name]

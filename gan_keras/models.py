@@ -5,9 +5,9 @@ Every model works on images shaped like the data, ``(H, W, C)`` channels-last:
 * a generator maps ``z: float32 (B, latent_dim)`` to ``images: (B, H, W, C)`` in the range
   of its output activation (``tanh`` -> [-1, 1], ``sigmoid`` -> [0, 1]);
 * a discriminator maps images to ``(B, 1)`` probabilities, ``sigmoid`` output (a critic
-  for LSGAN / WGAN outputs a raw score instead);
-* the conditional G takes ``[z, code]`` with a one-hot ``code: (B, n_classes)``; the
-  conditional D takes ``[images, code]``; InfoGAN's D returns ``[P(real), Q logits]``.
+  for LSGAN / WGAN outputs a raw score instead).
+
+The conditional GAN's and InfoGAN's networks are in ``gan_keras.conditional``.
 
 ``build_gan(generator, discriminator)`` makes the classic combined model
 ``z -> D(G(z))`` with D frozen. Under Keras 3 freezing D is *not* snapshotted at compile
@@ -70,71 +70,6 @@ def _dense_body(h, fan_in, dropout, output_activation):
             h = layers.Dropout(dropout)(h)
         fan_in = units
     return torch_dense(1, fan_in, activation=output_activation)(h)
-
-
-# ----------------------------------------------------------------------------------------
-# Conditional GAN (Mirza & Osindero 2014) and InfoGAN (Chen et al. 2016), dense, MNIST
-# ----------------------------------------------------------------------------------------
-# G takes [z (B, latent_dim), code (B, n_classes) one-hot] and sees concat(z, code), as in
-# Mirza & Osindero and InfoGAN. The conditional D uses the *projection* of Miyato & Koyama
-# (2018): logit = psi(phi(x)) + embed(y) . phi(x), phi = seed 001's dense body. Measured here
-# (benchmarks/conditioning.py: JAX, 5,000 digits, batch 64): with the label concatenated to
-# D's input instead, the samples matched the requested digit no more often than chance for
-# 3,500 steps (0.25 at 4,000); with the projection, 0.45 at 500 steps and 0.85 at 4,000.
-def conditional_generator(latent_dim=100, n_classes=10, image_shape=(28, 28, 1), name="generator"):
-    """CGAN / InfoGAN G: [z, one-hot code] -> seed 001's dense G on concat(z, code), tanh."""
-    z = keras.Input((latent_dim,), name="z")
-    c = keras.Input((n_classes,), name="code")
-    h, fan_in = layers.Concatenate()([z, c]), latent_dim + n_classes
-    for units in (256, 512, 1024):
-        h = layers.LeakyReLU(0.2)(torch_dense(units, fan_in)(h))
-        fan_in = units
-    h = torch_dense(int(np.prod(image_shape)), fan_in, activation="tanh")(h)
-    return keras.Model([z, c], layers.Reshape(image_shape)(h), name=name)
-
-
-def _dense_features(x, image_shape, dropout):
-    """Seed 001's D body without its output unit: image -> (B, 256) features phi(x).
-
-    Not shared with ``_dense_body``: the two create their layers in a different order, and
-    the order fixes the seeded initial weights that the measured runs (README, notebooks
-    06-07) started from.
-    """
-    h, fan_in = layers.Flatten()(x), int(np.prod(image_shape))
-    for units in (1024, 512, 256):
-        h = layers.Dropout(dropout)(layers.LeakyReLU(0.2)(torch_dense(units, fan_in)(h)))
-        fan_in = units
-    return h
-
-
-def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3, conditioning="projection",
-                              name="discriminator"):
-    """CGAN D: [image, one-hot label] -> P(real and of that label), (B, 1).
-
-    conditioning: "projection" (Miyato & Koyama, the default) or "concat" (the one-hot
-    label appended to the flattened image, Mirza & Osindero; kept for comparison).
-    """
-    x = keras.Input(image_shape, name="image")
-    c = keras.Input((n_classes,), name="code")
-    if conditioning == "concat":
-        h = layers.Concatenate()([layers.Flatten()(x), c])
-        return keras.Model([x, c], _dense_body(h, int(np.prod(image_shape)) + n_classes, dropout, "sigmoid"),
-                           name=name)
-    if conditioning != "projection":
-        raise ValueError(f"conditioning must be 'projection' or 'concat', got {conditioning!r}")
-    h = _dense_features(x, image_shape, dropout)
-    projection = layers.Dot(axes=1)([layers.Dense(256, use_bias=False, name="embed")(c), h])
-    logit = layers.Add()([torch_dense(1, 256, name="psi")(h), projection])
-    return keras.Model([x, c], layers.Activation("sigmoid")(logit), name=name)
-
-
-def infogan_discriminator(image_shape=(28, 28, 1), n_codes=10, dropout=0.3, name="discriminator"):
-    """InfoGAN D and Q sharing a body: image -> [P(real) (B, 1), Q's code logits (B, n_codes)]."""
-    x = keras.Input(image_shape, name="image")
-    h = _dense_features(x, image_shape, dropout)
-    p = torch_dense(1, 256, activation="sigmoid", name="d")(h)
-    q = layers.Dense(n_codes, name="q")(layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(h)))
-    return keras.Model(x, [p, q], name=name)
 
 
 # ----------------------------------------------------------------------------------------
@@ -291,63 +226,34 @@ def toy_discriminator(hidden=32, name="discriminator"):
 # ----------------------------------------------------------------------------------------
 # Putting G and D together
 # ----------------------------------------------------------------------------------------
-def _critique(discriminator, images, code):
-    """D's outputs on ``images`` as a list; a conditional D (two inputs) also sees ``code``."""
-    out = discriminator([images, code]) if len(discriminator.inputs) == 2 else discriminator(images)
-    return list(out) if isinstance(out, (list, tuple)) else [out]
-
-
-def _generator_inputs(generator):
-    z = keras.Input(generator.inputs[0].shape[1:], name="z")
-    if len(generator.inputs) == 1:
-        return [z], None
-    c = keras.Input(generator.inputs[1].shape[1:], name="code")
-    return [z, c], c
-
-
 def build_gan(generator, discriminator, name="gan"):
     """The combined model ``z -> D(G(z))`` with D frozen (``discriminator.trainable = False``).
 
     Train G with ``gan.train_on_batch(z, targets)``. Because Keras 3 reads ``trainable``
     at every step, D stays frozen for its own ``train_on_batch`` too unless it is set back
-    to ``True`` first (SPEC section 3). While frozen, D's BatchNormalization layers run in
-    inference mode (moving statistics); its Dropout layers stay active.
-
-    With a code input (CGAN, InfoGAN) it is ``[z, code] -> D(G(z, code), code)`` or, for an
-    InfoGAN D with two outputs, ``[z, code] -> [D(G(z, code)), Q(G(z, code))]``.
+    to ``True`` first (``tests/test_frozen_discriminator.py`` shows it on every backend).
+    While frozen, D's BatchNormalization layers run in inference mode (moving statistics);
+    its Dropout layers stay active.
     """
     discriminator.trainable = False
-    inputs, code = _generator_inputs(generator)
-    outs = _critique(discriminator, generator(inputs if code is not None else inputs[0]), code)
-    if len(outs) == 1:
-        return keras.Model(inputs if code is not None else inputs[0], outs[0], name=name)
-    return keras.Model(inputs, [layers.Identity(name="p")(outs[0]), layers.Identity(name="q")(outs[1])],
-                       name=name)
+    z = keras.Input(generator.inputs[0].shape[1:], name="z")
+    return keras.Model(z, discriminator(generator(z)), name=name)
 
 
 def build_discriminator_step(generator, discriminator, name="discriminator_step"):
     """``[x, z] -> {"real": D(x), "fake": D(G(z))}`` with G frozen: one call trains D.
 
-    Generating the fakes inside the model saves a ``generator.predict`` dispatch per step.
-    While G is frozen its BatchNormalization layers use their moving statistics.
-    With a code: inputs ``[x, z, code]`` plus the real images' one-hot labels for a
-    conditional D (``[x, z, code, labels]``); an InfoGAN D adds the output ``q``: Q's
-    logits on the fakes, trained towards ``code``.
+    D sees the real and the generated minibatch separately (its loss is the sum of the two,
+    and batch normalisation never mixes them); generating the fakes inside the model saves a
+    ``generator.predict`` call per update. While G is frozen its BatchNormalization layers
+    use their moving statistics.
     """
     generator.trainable = False
     x = keras.Input(discriminator.inputs[0].shape[1:], name="image")
-    g_inputs, code = _generator_inputs(generator)
-    inputs = [x, *g_inputs]
-    real_code = None
-    if code is not None and len(discriminator.inputs) == 2:
-        real_code = keras.Input(code.shape[1:], name="labels")
-        inputs.append(real_code)
-    real = layers.Identity(name="real")(_critique(discriminator, x, real_code)[0])
-    fake_outs = _critique(discriminator, generator(g_inputs if code is not None else g_inputs[0]), code)
-    outputs = [real, layers.Identity(name="fake")(fake_outs[0])]
-    if len(fake_outs) == 2:
-        outputs.append(layers.Identity(name="q")(fake_outs[1]))
-    return keras.Model(inputs, outputs, name=name)
+    z = keras.Input(generator.inputs[0].shape[1:], name="z")
+    real = layers.Identity(name="real")(discriminator(x))
+    fake = layers.Identity(name="fake")(discriminator(generator(z)))
+    return keras.Model([x, z], [real, fake], name=name)
 
 
 def output_range(generator):

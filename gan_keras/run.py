@@ -1,0 +1,86 @@
+"""A whole training run on top of ``GANTrainer``: output folder, resume, Ctrl-C, progress.
+
+``fit(trainer, images, out_dir=..., steps=..., batch_size=...)`` is what the command line
+and the notebooks use. Into ``out_dir`` go ``checkpoints/`` (the newest ``keep``),
+``history.json`` and ``samples/step_XXXXXXX.png`` grids; ``resume=True`` continues from the
+newest readable checkpoint there (same step counter, weights, optimizer state and history,
+so the run ends as an uninterrupted one would). Ctrl-C is held until the running step ends;
+a checkpoint is then written and ``KeyboardInterrupt`` raised. A NaN or infinite loss stops
+the run with ``NonFiniteLossError``; the checkpoints on disk are from before it.
+"""
+
+import contextlib
+import signal
+import threading
+from pathlib import Path
+
+from . import checkpoints
+from .callbacks import Checkpoints, Progress, SampleGrids, StopOnNonFinite
+
+
+@contextlib.contextmanager
+def deferred_interrupt(trainer):
+    """Turn the first Ctrl-C into ``trainer.stop_training = True``; yields a list that records it.
+
+    A second Ctrl-C stops at once. Outside the main thread, signals cannot be caught: no-op.
+    """
+    pressed = []
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def handler(signum, frame):
+        if pressed:
+            signal.signal(signal.SIGINT, previous)
+            raise KeyboardInterrupt
+        pressed.append(signum)
+        trainer.stop_training = True
+
+    signal.signal(signal.SIGINT, handler)
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def fit(trainer, images, *, out_dir=None, steps=None, epochs=None, batch_size=52, labels=None,
+        sample_every=0, checkpoint_every=0, keep=2, resume=False, progress=True, meta=None,
+        callbacks=(), log=print):
+    """Train ``trainer`` on ``images`` with the run's outputs in ``out_dir``; returns the history.
+
+    steps / epochs / batch_size / labels: as ``GANTrainer.train``.
+    sample_every, checkpoint_every: steps between sample grids / checkpoints (0: at the end only).
+    resume: continue from the newest checkpoint in ``out_dir``; with none there, a new run
+        starts and ``log`` says so. Without it, an ``out_dir`` holding checkpoints is refused
+        (ValueError; nothing is overwritten).
+    progress: True shows progress (a bar on a terminal, plain lines elsewhere).
+    meta: settings recorded in every checkpoint and checked on resume (e.g. {"model": name}).
+    callbacks: more ``keras.callbacks.Callback`` objects, called after the run's own.
+    """
+    if out_dir is None and (resume or sample_every or checkpoint_every):
+        raise ValueError("resume, sample_every and checkpoint_every need out_dir")
+    out = Path(out_dir) if out_dir is not None else None
+    run_meta = {**(meta or {}), "batch_size": int(batch_size)}
+    if out is not None and out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file, not a folder: give another out_dir")
+    if out is not None and resume:
+        path = checkpoints.restore_trainer(trainer, out, meta=run_meta)
+        log(f"resumed from {path} at step {trainer.step}" if path else
+            f"no checkpoint in {checkpoints.checkpoint_dir(out)}: starting a new run at step 0")
+    elif out is not None and trainer.step == 0 and checkpoints.list_checkpoints(out):
+        raise ValueError(f"{out} holds checkpoints of an earlier run: resume it, or give another "
+                         "output folder (nothing was overwritten)")
+    run = [StopOnNonFinite(out)]
+    if out is not None:
+        run += [Checkpoints(out, checkpoint_every, keep, meta), SampleGrids(out, sample_every)]
+    if progress:
+        run.append(Progress())
+    with deferred_interrupt(trainer) as pressed:
+        history = trainer.train(images, steps=steps, epochs=epochs, batch_size=batch_size, labels=labels,
+                                callbacks=run + list(callbacks))
+    if pressed:  # the run's end wrote a checkpoint (Checkpoints.on_train_end)
+        where = f"; checkpoint {checkpoints.latest_checkpoint(out)}; resume to continue" if out else ""
+        log(f"interrupted at step {trainer.step}{where}")
+        raise KeyboardInterrupt
+    return history
