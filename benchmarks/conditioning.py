@@ -18,18 +18,17 @@ import time
 import keras
 import numpy as np
 
-from gan_keras import evaluation, models, recipes, runtime
+from gan_keras import conditional, evaluation, recipes, runtime
 from gan_keras.optimizers import TorchAdam
-from gan_keras.training import GANTrainer
 
 
 def make(run, images, seed):
     if run == "concat":
         keras.utils.set_random_seed(seed)
-        g = models.conditional_generator(100, 10, images.shape[1:])
-        d = models.conditional_discriminator(images.shape[1:], 10, conditioning="concat")
-        return GANTrainer(g, d, d_optimizer=TorchAdam(2e-4, beta_1=0.5), g_optimizer=TorchAdam(2e-4, beta_1=0.5),
-                          seed=seed)
+        g = conditional.conditional_generator(100, 10, images.shape[1:])
+        d = conditional.conditional_discriminator(images.shape[1:], 10, conditioning="concat")
+        return conditional.ConditionalGANTrainer(g, d, d_optimizer=TorchAdam(2e-4, beta_1=0.5),
+                                                 g_optimizer=TorchAdam(2e-4, beta_1=0.5), seed=seed)
     return recipes.make_trainer("cgan-mnist" if run == "projection" else "infogan-mnist", images, seed=seed)
 
 
@@ -51,11 +50,11 @@ def main():
         trainer = make(run, images, args.seed)
         start = time.time()
         for steps in range(args.every, args.steps + 1, args.every):
-            trainer.train(images, labels=labels if trainer.conditional else None, steps=steps, batch_size=64,
-                          verbose=0)
+            is_cgan = isinstance(trainer, conditional.ConditionalGANTrainer)
+            trainer.train(images, labels=labels if is_cgan else None, steps=steps, batch_size=64)
             probs = evaluation.classify(clf, trainer.generate(500, seed=1, labels=codes))[1]
             purity = evaluation.code_purity(probs, codes, 10)
-            score = evaluation.class_agreement(probs, codes) if trainer.conditional else purity["purity"]
+            score = evaluation.class_agreement(probs, codes) if is_cgan else purity["purity"]
             print(f"| {run} | {steps} | {score:.3f} | {purity['classes']} | {time.time() - start:.0f} |", flush=True)
 
 

@@ -30,7 +30,7 @@ def main():
         for seed in args.seeds:
             start = time.time()
             trainer = recipes.make_trainer("dense-mnist", images, seed=seed, beta_1=beta_1, fast=args.fast)
-            history = trainer.train(images, steps=args.steps, verbose=0)
+            history = trainer.train(images, steps=args.steps)
             late = float(np.mean(history["d_fake"][-300:]))
             collapsed.append(late < 0.02)
             print(f"beta_1={beta_1} seed={seed}: mean D(G(z)) over the last 300 steps {late:.3f}"

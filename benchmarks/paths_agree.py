@@ -37,7 +37,7 @@ def main():
     for fast in (False, True):
         start = time.time()
         trainer = recipes.make_trainer("dense-mnist", images, seed=args.seed, fast=fast)
-        history = trainer.train(images, steps=args.steps, verbose=0)
+        history = trainer.train(images, steps=args.steps)
         seconds = time.time() - start
         feats, probs = evaluation.classify(clf, trainer.generate(args.samples, seed=1))
         runs["fast" if fast else "teaching"] = (history, {

@@ -28,11 +28,11 @@ def time_keras(name, batch, fast, steps, repeats):
     lo, hi = recipe.value_range
     images = np.random.default_rng(0).uniform(lo, hi, (max(4 * batch, 1024), *shape)).astype("float32")
     trainer = recipes.make_trainer(name, images, seed=0, fast=fast)
-    trainer.train(images, steps=steps, batch_size=batch, verbose=0)  # warm-up: compiles a chunk of `steps`
+    trainer.train(images, steps=steps, batch_size=batch)  # warm-up: compiles a chunk of `steps`
     times = []
     for r in range(repeats):
         start = time.perf_counter()
-        trainer.train(images, steps=(r + 2) * steps, batch_size=batch, verbose=0)
+        trainer.train(images, steps=(r + 2) * steps, batch_size=batch)
         times.append((time.perf_counter() - start) / steps)
     return statistics.median(times)
 

@@ -23,7 +23,7 @@ import time
 
 import numpy as np
 
-from gan_keras import evaluation, objectives, recipes, runtime
+from gan_keras import evaluation, losses, recipes, runtime
 
 from evaluate import load_eval_data
 
@@ -64,7 +64,7 @@ def main():
     if args.lsgan_targets:
         a, b, c = args.lsgan_targets
         overrides["lsgan-mnist"] = {"objective": dataclasses.replace(
-            objectives.get("lsgan"), fake_target=a, real_target=b, g_target=c)}
+            losses.get_objective("lsgan"), fake_target=a, real_target=b, g_target=c)}
         print(f"# LSGAN targets: fake {a:g}, real {b:g}, G {c:g}")
     print(f"# {runtime.describe()}; {len(train)} training digits; {args.samples} samples vs "
           f"{len(real_features)} test digits; fast path")
@@ -79,7 +79,7 @@ def main():
             batch = recipes.get(name).batch_size
             start = time.time()
             for steps in range(args.every, args.steps + 1, args.every):
-                trainer.train(train, steps=steps, batch_size=batch, verbose=0)
+                trainer.train(train, steps=steps, batch_size=batch)
                 samples = trainer.generate(args.samples, seed=1)
                 m = measure(evaluation.to_range(samples, trainer.value_range, (-1.0, 1.0)), model, real_features)
                 print(row(name, seed, steps, m, f"{time.time() - start:.0f}"), flush=True)

@@ -26,7 +26,7 @@ def main():
         parser.error("--steps must be at least 300 (three windows of 100)")
     (train, _), _ = recipes.load_labelled("wgan-mnist", holdout=1000, verbose=False)
     trainer = recipes.make_trainer("wgan-mnist", train, seed=args.seed, fast=True)
-    history = trainer.train(train, steps=args.steps, batch_size=64, verbose=0)
+    history = trainer.train(train, steps=args.steps, batch_size=64)
     estimate = np.asarray(history["d_real"]) - np.asarray(history["d_fake"])
     mid = args.steps // 2
     print(f"# {runtime.describe()}; wgan-mnist, seed {args.seed}, {args.steps} generator updates")

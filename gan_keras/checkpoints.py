@@ -18,7 +18,6 @@ import sys
 import zipfile
 from pathlib import Path
 
-import keras
 import numpy as np
 
 _NAME = re.compile(r"^ckpt-(\d{7,})\.npz$")
@@ -44,6 +43,8 @@ def latest_checkpoint(out_dir):
 
 
 def _values(variables):
+    import keras  # here, not at the top: the command line checks folders before a backend loads
+
     return [keras.ops.convert_to_numpy(v) for v in variables]
 
 
@@ -53,6 +54,8 @@ def backend_rng_state():
     Only the torch backend needs this: its unseeded Dropout draws from torch's global
     generator (Keras' fast path), not from a Keras SeedGenerator variable.
     """
+    import keras
+
     if keras.backend.backend() != "torch":
         return {}
     import torch
@@ -65,6 +68,8 @@ def backend_rng_state():
 
 def restore_backend_rng_state(groups):
     """Put back what ``backend_rng_state`` saved (ignored on other backends)."""
+    import keras
+
     if keras.backend.backend() != "torch" or "torch_cpu" not in groups:
         return
     import torch
@@ -175,37 +180,49 @@ def check_meta(path, saved, expected):
     for key in MUST_MATCH:
         if key in saved and key in expected and expected[key] is not None and saved[key] != expected[key]:
             raise CheckpointError(f"checkpoint {path} was written with {key}={saved[key]!r}, this run has "
-                                  f"{key}={expected[key]!r}")
+                                  f"{key}={expected[key]!r} (resume with the run's own settings, or train "
+                                  "into another folder)")
 
 
 def _warn(message):
     print(f"warning: {message}", file=sys.stderr, flush=True)
 
 
+def load_into(trainer, path, meta=None):
+    """Load checkpoint ``path`` into ``trainer``: weights, optimizer state, step counter, history.
+
+    CheckpointError if its settings differ from the trainer's (and ``meta``'s); the file's
+    own read errors (OSError, ValueError, zipfile.BadZipFile, ...) pass through. Returns its header.
+    """
+    header, groups, history = load(path)
+    check_meta(path, header["meta"], {**trainer.config(), **(meta or {})})
+    for name, variables in trainer_groups(trainer).items():
+        assign(variables, groups[name], name)
+    restore_backend_rng_state(groups)
+    trainer.step = int(header["step"])
+    trainer.history = {key: list(history.get(key, [])) for key in trainer.history}
+    return header
+
+
 def restore_trainer(trainer, out_dir, meta=None, warn=_warn):
     """Load the newest readable checkpoint of ``out_dir`` into ``trainer``; its path, or None.
 
-    Weights, optimizer state, step counter and history come back. An unreadable newest
-    checkpoint is reported through ``warn`` and the previous one used; CheckpointError if
-    none can be read or the settings differ (``meta`` adds expected settings, e.g.
-    ``{"model": ..., "batch_size": ...}``).
+    An unreadable newest checkpoint is reported through ``warn`` and the previous one used;
+    CheckpointError if none can be read or the settings differ (``meta`` adds expected
+    settings, e.g. ``{"model": ..., "batch_size": ...}``).
     """
     found = list_checkpoints(out_dir)
     for path in reversed(found):
         try:
-            header, groups, history = load(path)
+            load_into(trainer, path, meta)
+        except CheckpointError:
+            raise
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             warn(f"checkpoint {path} cannot be read ({type(exc).__name__}: {str(exc)[:100]}); "
                  "trying the one before it")
             continue
-        check_meta(path, header["meta"], {**trainer.config(), **(meta or {})})
-        for name, variables in trainer_groups(trainer).items():
-            assign(variables, groups[name], name)
-        restore_backend_rng_state(groups)
-        trainer.step = int(header["step"])
-        trainer.history = {key: list(history.get(key, [])) for key in trainer.history}
         return path
     if found:
         raise CheckpointError(f"none of the {len(found)} checkpoints in {checkpoint_dir(out_dir)} can be "
-                              "read; move the folder aside and train afresh")
+                              "read (move the folder aside and train afresh)")
     return None

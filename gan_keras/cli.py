@@ -1,127 +1,301 @@
-"""Command line: ``python -m gan_keras train --model dense-mnist --out runs/dense-mnist``.
+"""Command line: train a GAN of the sources, sample from it, measure it.
 
-Writes into ``--out``: ``history.json``, ``generator.keras``, ``discriminator.keras``,
-``losses.png`` (losses and D outputs), ``d_probabilities.png`` (seed 001's bar charts),
-``samples/step_XXXXXXX.png`` grids and ``checkpoints/``. ``--resume`` continues from the
-newest checkpoint there. Ctrl-C writes a checkpoint before stopping.
+    python -m gan_keras train --model dense-mnist --out runs/dense-mnist
+    python -m gan_keras generate runs/dense-mnist --n 64 --out samples.png
+    python -m gan_keras evaluate runs/dense-mnist --json scores.json
+
+train writes into --out: history.json, generator.keras, discriminator.keras, losses.png,
+d_probabilities.png, samples/step_XXXXXXX.png grids, summary.json and checkpoints/ (the
+newest two). --resume continues from the newest readable checkpoint there; with none
+there, it starts a new run and says so. Ctrl-C writes a checkpoint before stopping.
+A wrong argument or missing data ends with one line "error: ..." and exit code 2 (1 for
+errors found while running); --debug shows the traceback instead.
 """
 
 import argparse
 import json
+import os
 import platform
 import sys
 import time
 from pathlib import Path
 
-DEFAULT_EPOCHS = {"dense-mnist": 60, "paper-mnist": 60, "dcgan-mnist": 5, "dcgan-cifar10-frog": None,
-                  "lsgan-mnist": 20, "wgan-mnist": 100, "wgan-gp-mnist": 100, "cgan-mnist": 20,
-                  "infogan-mnist": 20}
-DEFAULT_STEPS = {"dcgan-cifar10-frog": 10000}
+from . import recipes
+
+
+class UserError(Exception):
+    """Something the user can fix; printed as one line."""
+
+
+class Help(argparse.HelpFormatter):
+    """Every option's help ends with its default, unless the help already says it."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        quiet = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        if not quiet and "default" not in text and action.option_strings:
+            text += " (default: %(default)s)"
+        return text
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _count(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def _fraction(low, high, what):
+    def parse(text):
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not low <= value < high:
+            raise argparse.ArgumentTypeError(f"{what} must be in [{low:g}, {high:g}), got {value:g}")
+        return value
+    return parse
+
+
+def _folder(text):
+    if not Path(text).is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    return text
+
+
+def _train_parser(sub):
+    models = sorted(recipes.RECIPES)
+    batches = ", ".join(f"{name} {recipes.RECIPES[name].batch_size}" for name in models)
+    budgets = ", ".join(f"{name} {v} {k}" for name in models for k, v in recipes.RECIPES[name].budget.items())
+    t = sub.add_parser("train", help="train one of the reproduced GANs",
+                       formatter_class=Help,
+                       description="Train a GAN of the sources and write its outputs to --out.")
+    t.add_argument("--model", choices=models, default="dense-mnist", help="which set-up (gan_keras.recipes)")
+    budget = t.add_mutually_exclusive_group()
+    budget.add_argument("--steps", type=_positive, help="generator updates in total (default: the model's "
+                        f"budget: {budgets})")
+    budget.add_argument("--epochs", type=_positive, help="passes over the data instead of --steps")
+    t.add_argument("--batch-size", type=_positive, help=f"images per minibatch (default per model: {batches})")
+    t.add_argument("--seed", type=int, default=0, help="seeds the models, data order and noise")
+    t.add_argument("--out", help="output folder (default: runs/<model>)")
+    t.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
+    t.add_argument("--dataset", choices=recipes.DATASETS, help="train on other data than the model's own")
+    t.add_argument("--data-dir", type=_folder, help="folder with the dataset files (gan_keras.data)")
+    t.add_argument("--limit", type=_positive, help="use only this many training images (all if not given)")
+    t.add_argument("--holdout", type=_count, default=0, help="images held out, class-balanced, for evaluation")
+    t.add_argument("--k", type=_positive, help="D updates per G update (default: the model's; 1, WGANs 5)")
+    t.add_argument("--generator-loss", choices=["non_saturating", "minimax"],
+                   help="for the original GAN objective (default non_saturating)")
+    t.add_argument("--label-noise", type=_fraction(0, 1, "label noise"),
+                   help="add this times U[0,1) to D's targets (default: the model's; 0.05 for the Chollet DCGAN)")
+    t.add_argument("--label-smoothing", type=_fraction(0, 0.5, "label smoothing"),
+                   help="one-sided: real targets move this far towards 1/2 (default 0)")
+    t.add_argument("--beta1", type=_fraction(0, 1, "beta1"),
+                   help="Adam's beta_1 for the Adam models (dense-mnist default 0.5; 0.9 = the tutorial's)")
+    t.add_argument("--sample-every", type=_positive, help="steps between sample grids (default: 10 %% of the run)")
+    t.add_argument("--checkpoint-every", type=_positive, help="steps between checkpoints (default: 10 %% of the run)")
+    t.add_argument("--fast", action="store_true", help="fused one-function-per-step training (gan_keras.fast)")
+    t.add_argument("--quiet", action="store_true", help="no progress output")
 
 
 def parse_args(argv=None):
-    from .recipes import DATASETS, RECIPES
-
-    parser = argparse.ArgumentParser(prog="python -m gan_keras", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("train", help="train one of the reproduced GANs")
-    t.add_argument("--model", choices=sorted(RECIPES), default="dense-mnist")
-    budget = t.add_mutually_exclusive_group()
-    budget.add_argument("--steps", type=int, help="generator updates in total")
-    budget.add_argument("--epochs", type=int,
-                        help=f"passes over the data (default per model: {DEFAULT_EPOCHS}, "
-                             f"or steps {DEFAULT_STEPS})")
-    t.add_argument("--batch-size", type=int, help="default: the source's (52, 100, 128, 20)")
-    t.add_argument("--seed", type=int, default=0)
-    t.add_argument("--out", default=None, help="output folder (default runs/<model>)")
-    t.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in --out")
-    t.add_argument("--dataset", choices=DATASETS, help="train on other data than the model's own")
-    t.add_argument("--data-dir", help="folder with the dataset files (see gan_keras.data)")
-    t.add_argument("--limit", type=int, help="use only this many training images")
-    t.add_argument("--holdout", type=int, default=0,
-                   help="hold this many images out (stratified, for evaluation; benchmarks/evaluate.py)")
-    t.add_argument("--k", type=int, default=None, help="D updates per G update (Algorithm 1; default "
-                   "the model's: 1, WGANs 5)")
-    t.add_argument("--generator-loss", choices=["non_saturating", "minimax"], default=None,
-                   help="for the original GAN objective (default non_saturating)")
-    t.add_argument("--label-noise", type=float, help="add this times U[0,1) to D's targets")
-    t.add_argument("--label-smoothing", type=float, default=None, help="one-sided, on real targets")
-    t.add_argument("--beta1", type=float, default=None,
-                   help="Adam beta_1 of the Adam recipes (dense-mnist default 0.5; 0.9 = seed 001 exactly)")
-    t.add_argument("--sample-every", type=int, default=None, help="steps between sample grids")
-    t.add_argument("--checkpoint-every", type=int, default=None, help="steps between checkpoints")
-    t.add_argument("--fast", action="store_true", help="fused one-function-per-step training")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser = Parser(prog="python -m gan_keras", description=__doc__,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    _train_parser(sub)
+    g = sub.add_parser("generate", help="samples from a trained run", description="Samples from a run's generator.",
+                       formatter_class=Help)
+    g.add_argument("run", type=_folder, help="output folder of train")
+    g.add_argument("--n", type=_positive, default=64, help="how many samples")
+    g.add_argument("--seed", type=int, default=0, help="seeds the noise")
+    g.add_argument("--labels", type=int, nargs="+", help="codes/classes to generate, cycled (CGAN, InfoGAN)")
+    g.add_argument("--out", required=True,
+                   help="FILE.png (a grid) or FILE.npy (float32 (n, H, W, C) in the generator's pixel range)")
+    e = sub.add_parser("evaluate", help="measure a trained run", description="Parzen log-likelihood, classifier "
+                       "Frechet distance and KID, coverage and memorisation of a run's generator (MNIST).",
+                       formatter_class=Help)
+    e.add_argument("run", type=_folder, help="output folder of train")
+    e.add_argument("--test-data", type=_folder, help="folder with the MNIST test split (t10k IDX files); "
+                   "default: found like the training data (GAN_KERAS_DATA, Keras cache, download)")
+    e.add_argument("--samples", type=_positive, default=10000, help="generated images to score")
+    e.add_argument("--json", help="also write the row as JSON to this file")
     return parser.parse_args(argv)
 
 
+def _output_folder(args):
+    from . import checkpoints
+
+    out = Path(args.out or f"runs/{args.model}")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"--out {out} is a file (choose a folder)")
+    if not args.resume and checkpoints.list_checkpoints(out):
+        raise UserError(f"{out} holds checkpoints of an earlier run (add --resume to continue it, "
+                        "or choose another --out; nothing was changed)")
+    return out
+
+
 def train(args):
+    out = _output_folder(args)
+    (images, labels), _ = recipes.load_labelled(args.model, dataset=args.dataset, limit=args.limit,
+                                                data_dir=args.data_dir, holdout=args.holdout)
     import keras
     import numpy as np
 
-    from . import checkpoints, plots, recipes
+    from . import plots, run
 
-    out = Path(args.out or f"runs/{args.model}")
-    if not args.resume and checkpoints.latest_checkpoint(out) is not None:
-        raise SystemExit(f"{out} holds checkpoints of an earlier run: add --resume to continue it, "
-                         "or choose another --out")
-    (images, labels), _ = recipes.load_labelled(args.model, dataset=args.dataset, limit=args.limit,
-                                                data_dir=args.data_dir, holdout=args.holdout)
+    recipe = recipes.get(args.model)
     given = {"k": args.k, "generator_loss": args.generator_loss, "label_smoothing": args.label_smoothing,
              "label_noise": args.label_noise}
-    overrides = {key: value for key, value in given.items() if value is not None}
-    trainer = recipes.make_trainer(args.model, images, seed=args.seed, batch_size=args.batch_size,
-                                   fast=args.fast, beta_1=args.beta1, **overrides)
-    batch = args.batch_size or recipes.get(args.model).batch_size
-    per_epoch = trainer.steps_per_epoch(len(images), batch)
-    if args.steps is None and args.epochs is None:
-        epochs = DEFAULT_EPOCHS.get(args.model)
-        steps = DEFAULT_STEPS.get(args.model) if epochs is None else epochs * per_epoch
-    else:
-        steps = args.steps if args.steps is not None else args.epochs * per_epoch
+    trainer = recipes.make_trainer(args.model, images, seed=args.seed, batch_size=args.batch_size, fast=args.fast,
+                                   beta_1=args.beta1, **{k: v for k, v in given.items() if v is not None})
+    batch = args.batch_size or recipe.batch_size
+    steps = args.steps or recipes.steps_for(args.model, len(images), batch, trainer.k, args.epochs)
     every = max(1, steps // 10)
     print(f"[gan_keras] {args.model} on {len(images)} images, batch {batch}, {steps} steps "
-          f"({steps / per_epoch:.1f} epochs), backend {keras.backend.backend()}, "
-          f"{'fast fused' if trainer.fast else 'train_on_batch'} path, writing to {out}")
+          f"({steps / trainer.steps_per_epoch(len(images), batch):.1f} epochs), backend {keras.backend.backend()}, "
+          f"{type(trainer).__name__}, writing to {out}", flush=True)
     start = time.perf_counter()
-    history = trainer.train(images, labels=labels if trainer.conditional else None, steps=steps, batch_size=batch, out_dir=out,
-                            sample_every=args.sample_every or every,
-                            checkpoint_every=args.checkpoint_every or every,
-                            resume=args.resume, verbose=2 if args.quiet else 1)
+    history = run.fit(trainer, images, out_dir=out, steps=steps, batch_size=batch,
+                      labels=labels if recipe.trainer == "cgan" else None,
+                      sample_every=args.sample_every or every, checkpoint_every=args.checkpoint_every or every,
+                      resume=args.resume, progress=not args.quiet, meta={"model": args.model},
+                      log=lambda message: print(f"[gan_keras] {message}", flush=True))
     wall = time.perf_counter() - start
     trainer.generator.save(out / "generator.keras")
     trainer.discriminator.save(out / "discriminator.keras")
     plots.plot_training(history, path=out / "losses.png")
-    pick = np.random.default_rng(args.seed).choice(len(images), 50, replace=False)
-    fake_labels = np.arange(50) % 10 if trainer.code_dim else None
-    fake = trainer.generate(50, seed=args.seed, labels=fake_labels)
-    if trainer.conditional:
-        p = [trainer.p_real(images[pick], labels=labels[pick]), trainer.p_real(fake, labels=fake_labels)]
+    p = _final_outputs(trainer, images, labels if recipe.trainer == "cgan" else None, out, args.seed)
+    summary = {"model": args.model, "steps": trainer.step, "wall_time_s": round(wall, 1),
+               "backend": keras.backend.backend(), "python": platform.python_version(), "keras": keras.__version__,
+               "dataset": args.dataset or recipe.dataset, "images": len(images), "limit": args.limit,
+               "holdout": args.holdout, "seed": args.seed,
+               "mean_d_real": float(np.mean(p[0])), "mean_d_fake": float(np.mean(p[1]))}
+    (out / "summary.json").write_text(json.dumps(summary, indent=1))
+    what = "P(real)" if trainer.objective.probabilities else "critic score"
+    print(f"[gan_keras] done: {trainer.step} steps in {wall:.0f} s; D on 50 real / 50 generated images "
+          f"(inference mode): mean {what} {summary['mean_d_real']:.2f} / {summary['mean_d_fake']:.2f}; "
+          f"outputs in {out}")
+    return summary
+
+
+def _final_outputs(trainer, images, labels, out, seed):
+    """The final sample grid and the probability bar charts; D's outputs on 50 real / 50 fakes.
+
+    labels: the images' labels for a conditional D (None otherwise)."""
+    import numpy as np
+
+    from . import plots
+
+    pick = np.random.default_rng(seed).choice(len(images), 50, replace=False)
+    coded = hasattr(trainer, "code_dim")
+    fake_labels = np.arange(50) % 10 if coded else None
+    fake = trainer.generate(50, seed=seed, labels=fake_labels) if coded else trainer.generate(50, seed=seed)
+    if labels is not None:
+        p = [trainer.p_real(images[pick], labels[pick]), trainer.p_real(fake, fake_labels)]
     else:
         p = [trainer.p_real(images[pick]), trainer.p_real(fake)]
     if trainer.objective.probabilities:
         plots.plot_probability_bars(p[0], p[1], path=out / "d_probabilities.png")
-    plots.save_image_grid(fake if trainer.code_dim else fake[:49], out / "samples" / "final.png",
-                          value_range=trainer.value_range, ncols=10 if trainer.code_dim else None)
-    summary = {"model": args.model, "steps": trainer.step, "wall_time_s": round(wall, 1),
-               "backend": keras.backend.backend(), "python": platform.python_version(),
-               "keras": keras.__version__, "holdout": args.holdout, "seed": args.seed,
-               "dataset": args.dataset or recipes.get(args.model).dataset,
-               "mean_d_real": float(np.mean(p[0])),
-               "mean_d_fake": float(np.mean(p[1]))}
-    (out / "summary.json").write_text(json.dumps(summary, indent=1))
-    what = "P(real)" if trainer.objective.probabilities else "critic score"
-    print(f"[gan_keras] done: {trainer.step} steps in {wall:.0f} s; D on 50 real / 50 generated "
-          f"images (inference mode): mean {what} {summary['mean_d_real']:.2f} / "
-          f"{summary['mean_d_fake']:.2f}; outputs in {out}")
-    return summary
+    plots.save_image_grid(fake if coded else fake[:49], out / "samples" / "final.png",
+                          value_range=trainer.value_range, ncols=10 if coded else None)
+    return p
+
+
+def generate(args):
+    out = Path(args.out)
+    if out.suffix not in (".png", ".npy"):
+        raise UserError(f"--out {out} must end in .png or .npy (FILE.png writes a grid, FILE.npy the array)")
+    if out.is_dir():
+        raise UserError(f"--out {out} is a folder (give a file name ending in .png or .npy)")
+    import numpy as np
+
+    from . import plots
+    from .conditional import one_hot
+    from .training import Stream, sample_latent
+    from .run import load_run
+
+    g, _, meta = load_run(args.run)
+    code_dim = meta.get("code_dim", 0)
+    if args.labels is not None and not code_dim:
+        raise UserError(f"{args.run} has no code input (--labels is for cgan-mnist and infogan-mnist)")
+    rng = np.random.default_rng([args.seed, Stream.GENERATE])
+    z = sample_latent(rng, args.n, meta["latent_dim"], meta["latent_distribution"])
+    inputs = z
+    if code_dim:
+        wanted = np.resize(np.asarray(args.labels if args.labels is not None else np.arange(code_dim)), args.n)
+        if wanted.min() < 0 or wanted.max() >= code_dim:
+            raise UserError(f"--labels must lie in 0..{code_dim - 1} (one value per code of the run)")
+        inputs = [z, one_hot(wanted, code_dim)]
+    images = np.asarray(g.predict(inputs, batch_size=256, verbose=0), np.float32)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.suffix == ".npy":
+        np.save(out, images)
+    else:
+        plots.save_image_grid(images, out, value_range=tuple(meta["value_range"]), ncols=10 if code_dim else None)
+    print(f"[gan_keras] {args.n} samples of {args.run} ({meta.get('model', 'model')}, step {meta['step']}) -> {out}")
+
+
+def evaluate(args):
+    import numpy as np
+
+    from . import data, evaluation
+    from .run import load_run
+
+    _, _, meta = load_run(args.run)
+    test, _ = data.load_mnist("test", data_dir=args.test_data)
+    # the run's training images and the ones it held out, split as train did, in [-1, 1]
+    (train_images, _), (valid, _) = recipes.load_labelled("dense-mnist", dataset=meta.get("dataset"),
+                                                          limit=meta.get("limit"), holdout=meta.get("holdout", 0))
+    if not len(valid):
+        print("[gan_keras] the run held no images out (train with --holdout 1000): Parzen is left out")
+    row, _ = evaluation.evaluate_run(args.run, test, valid, train_images, args.samples)
+    lines = [f"{key:>22}  {value:.4g}" if isinstance(value, float) else f"{key:>22}  {value}"
+             for key, value in row.items()]
+    print("\n".join([f"evaluation of {args.run} ({args.samples} samples, {len(test)} test digits)"] + lines))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"run": str(args.run), **row}, indent=1, default=np.asarray))
+    return row
+
+
+COMMANDS = {"train": train, "generate": generate, "evaluate": evaluate}
+USER_ERRORS = (UserError, ValueError, FileNotFoundError, NotADirectoryError, IsADirectoryError,
+               PermissionError, EOFError, FloatingPointError)
 
 
 def main(argv=None):
     args = parse_args(argv)
-    if args.command == "train":
-        train(args)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before a backend is imported: no C++ log lines
+    try:
+        COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("error: interrupted (run the same command with --resume to continue)", file=sys.stderr)
+        return 130
+    except USER_ERRORS as exc:
+        if args.debug:
+            raise
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        hint = "" if isinstance(exc, UserError) or message.endswith(")") else " (--debug shows where it happened)"
+        print(f"error: {message}{hint}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -147,6 +147,8 @@ class CodedGANTrainer(GANTrainer):
 class ConditionalGANTrainer(CodedGANTrainer):
     """Conditional GAN: ``train(images, labels=...)``; D: [image, one-hot label] -> (B, 1)."""
 
+    kind = "ConditionalGANTrainer"
+
     def check_models(self):
         self._check_images_and_d(2, 1)
 
@@ -189,6 +191,8 @@ class ConditionalGANTrainer(CodedGANTrainer):
 
 class InfoGANTrainer(CodedGANTrainer):
     """InfoGAN: D: image -> [P(real), Q's code logits]; ``info_weight`` weighs Q's cross-entropy."""
+
+    kind = "InfoGANTrainer"
 
     def __init__(self, generator, discriminator, *, info_weight=1.0, **kwargs):
         self.info_weight = float(info_weight)

@@ -307,8 +307,11 @@ def evaluate_samples(samples, *, test, validation, train, value_range=(-1.0, 1.0
     model = model or classifier("mnist")
     s11 = to_range(samples, value_range, (-1.0, 1.0))
     s01 = to_range(samples, value_range, (0.0, 1.0))
-    parzen = parzen_evaluate(_flat(s01), _flat(to_range(validation, (-1, 1), (0, 1))),
-                             _flat(to_range(test, (-1, 1), (0, 1))))
+    row = {}
+    if validation is not None and len(validation):
+        parzen = parzen_evaluate(_flat(s01), _flat(to_range(validation, (-1, 1), (0, 1))),
+                                 _flat(to_range(test, (-1, 1), (0, 1))))
+        row = {"parzen": parzen["mean"], "parzen_sem": parzen["sem"], "parzen_sigma": parzen["sigma"]}
     if real_features is None:
         real_features = classify(model, test)[0]
     feats, probs = classify(model, s11)
@@ -317,14 +320,65 @@ def evaluate_samples(samples, *, test, validation, train, value_range=(-1.0, 1.0
     modes = mode_coverage(probs)
     nn_fake, _ = nearest_training(s11, train)
     nn_test, _ = nearest_training(test[:len(s11)], train)
-    row = {"parzen": parzen["mean"], "parzen_sem": parzen["sem"], "parzen_sigma": parzen["sigma"],
-           "frechet": frechet_distance(real_features, feats), "kid": kid, "kid_std": kid_std,
+    row.update({"frechet": frechet_distance(real_features, feats), "kid": kid, "kid_std": kid_std,
            "classes_covered": modes["covered"], "kl_to_uniform": modes["kl_to_uniform"],
            "confidence": modes["confidence"], "density": dc["density"], "coverage": dc["coverage"],
            "nn_train_median": float(np.median(nn_fake)), "nn_train_median_test": float(np.median(nn_test)),
-           "copies": float(np.mean(nn_fake < np.percentile(nn_test, 1)))}
+           "copies": float(np.mean(nn_fake < np.percentile(nn_test, 1)))})
     if p_real_test is not None:
         row["d_real_test"] = float(np.mean(p_real_test))
     if p_real_samples is not None:
         row["d_fake"] = float(np.mean(p_real_samples))
     return row
+
+
+def run_samples(generator, meta, n_samples=10000, seed=0):
+    """(samples, codes) of a saved generator: ``n_samples`` images in its range; codes 0, 1, ...
+    in turn for a generator with a code input (else None)."""
+    from .conditional import one_hot
+    from .training import Stream, sample_latent
+
+    z = sample_latent(np.random.default_rng([seed, Stream.EVALUATION]), n_samples, generator.inputs[0].shape[-1],
+                      meta["latent_distribution"])
+    code_dim = meta.get("code_dim", 0)
+    codes = np.arange(n_samples) % code_dim if code_dim else None
+    inputs = [z, one_hot(codes, code_dim)] if code_dim else z
+    return np.asarray(generator.predict(inputs, batch_size=500, verbose=0)), codes
+
+
+def evaluate_run(run_dir, test, validation, train, n_samples=10000, seed=0):
+    """Every metric for the generator saved in ``run_dir``: (one results-table row, the samples).
+
+    test / validation / train: MNIST images in [-1, 1] (see ``evaluate_samples``; without
+    validation images Parzen's sigma cannot be chosen and the Parzen fields are left out).
+    Generators with a code input get codes 0..9 in turn; the row then also has
+    ``class_agreement`` (CGAN: share of samples of the requested digit) or ``code_purity`` /
+    ``code_classes`` (InfoGAN). D's mean output is reported only for the original objective
+    with an unconditional D (a probability); critics give scores.
+    """
+    from .run import load_run
+
+    g, d, meta = load_run(run_dir)
+    samples, codes = run_samples(g, meta, n_samples, seed)
+    value_range = tuple(meta["value_range"])
+    probabilities = meta.get("objective", "gan") == "gan" and len(d.inputs) == 1
+
+    def p_real(images):  # images in the generator's value range; D's probability of "real"
+        p = d.predict(images, batch_size=500, verbose=0)
+        p = np.asarray(p[0] if isinstance(p, (list, tuple)) else p)[:, 0]
+        return p if meta["real_label"] == 1 else 1 - p
+
+    model = classifier("mnist")
+    row = evaluate_samples(
+        samples, test=test, validation=validation, train=train, value_range=value_range, model=model,
+        p_real_test=p_real(to_range(test, (-1, 1), value_range)) if probabilities else None,
+        p_real_samples=p_real(samples) if probabilities else None)
+    if codes is not None:
+        probs = classify(model, to_range(samples, value_range, (-1, 1)))[1]
+        if len(d.inputs) == 2:
+            row["class_agreement"] = class_agreement(probs, codes)
+        else:
+            purity = code_purity(probs, codes, meta["code_dim"])
+            row["code_purity"], row["code_classes"] = purity["purity"], purity["classes"]
+    row["steps"] = meta["step"]
+    return row, samples

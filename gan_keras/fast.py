@@ -72,6 +72,9 @@ class FastGANTrainer(GANTrainer):
     def sync(self):
         self.engine.sync_to_keras()
 
+    def config(self):
+        return {**super().config(), "fast": True}
+
 
 def make_fused_step(trainer):
     """The fused-step engine for the current Keras backend."""

@@ -204,13 +204,16 @@ def radford_discriminator(image_shape=(28, 28, 1), base_filters=64, bn_momentum=
 # ----------------------------------------------------------------------------------------
 # A 1-D toy for the theory notebook (the paper's Figure 1)
 # ----------------------------------------------------------------------------------------
-def toy_generator(latent_dim=1, hidden=32, name="generator"):
-    """z (latent_dim) -> 2 x Dense(hidden, LeakyReLU 0.2) -> tanh: one number, shaped (1, 1, 1)."""
-    z = keras.Input((latent_dim,), name="z")
-    h = z
-    for _ in range(2):
-        h = layers.LeakyReLU(0.2)(layers.Dense(hidden)(h))
-    out = layers.Dense(1, activation="tanh")(h)
+def toy_generator(scale=0.1, shift=-0.4, name="generator"):
+    """x = scale * z + shift for z ~ N(0, 1): one number shaped (1, 1, 1), starting as N(shift, scale^2).
+
+    An affine G can match a Gaussian p_data exactly, so the 1-D GAN of the paper's Figure 1
+    can reach p_g = p_data (notebook 01). Its output has no squashing activation: give
+    ``GANTrainer`` ``value_range=`` explicitly.
+    """
+    z = keras.Input((1,), name="z")
+    out = layers.Dense(1, kernel_initializer=keras.initializers.Constant(scale),
+                       bias_initializer=keras.initializers.Constant(shift))(z)
     return keras.Model(z, layers.Reshape((1, 1, 1))(out), name=name)
 
 

@@ -160,16 +160,18 @@ def plot_d_histograms(p_real, p_fake, path=None, bins=25, ax=None):
     return _save(fig, path)
 
 
-def plot_figure1(x, p_data, panels, path=None):
+def plot_figure1(x, p_data, panels, mappings=None, path=None):
     """The paper's Figure 1: one panel per snapshot, data density (black dots), generator
     density (green) and discriminator (blue dashes) on the same axis.
 
     x: grid (M,); p_data: density on x; panels: list of (title, p_g on x, D on x[, D* on x]).
+    mappings: per panel, None or (z, G(z)): points of the noise domain and where G sends them,
+    drawn as the paper's arrows from a z line below the x axis (z rescaled to the x axis' width).
     """
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.4), sharey=True)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8), sharey=True)
     axes = np.atleast_1d(axes)
     top = 1.05 * max(np.max(p_data), *(np.max(p[1]) for p in panels))
-    for ax, panel in zip(axes, panels):
+    for i, (ax, panel) in enumerate(zip(axes, panels)):
         title, p_g, d = panel[:3]
         ax.plot(x, p_data / top, "k:", lw=2, label="p_data")
         ax.plot(x, p_g / top, color="tab:green", lw=2, label="p_g (generator)")
@@ -177,8 +179,17 @@ def plot_figure1(x, p_data, panels, path=None):
         if len(panel) > 3:
             ax.plot(x, panel[3], color="tab:purple", lw=1, alpha=0.7, label="D* = p_data/(p_data+p_g)")
         ax.axhline(0.5, color="grey", lw=0.5)
-        ax.set_ylim(0, 1.05)
-        ax.set_title(title)
+        if mappings is not None and mappings[i] is not None:
+            z, gz = (np.ravel(a) for a in mappings[i])
+            lo, hi = x[0], x[-1]
+            zs = lo + (z - z.min()) / max(np.ptp(z), 1e-12) * (hi - lo)
+            ax.axhline(-0.25, color="k", lw=1)
+            ax.axhline(0.0, color="k", lw=1)
+            for a, b in zip(zs, gz):
+                ax.annotate("", xy=(b, 0.0), xytext=(a, -0.25), arrowprops={"arrowstyle": "->", "lw": 0.6})
+            ax.text(lo, -0.23, "z", fontsize=9)
+        ax.set_ylim(-0.3 if mappings is not None else 0, 1.05)
+        ax.set_title(title, fontsize=10)
         ax.set_xlabel("x")
     axes[0].set_ylabel("D(x); densities scaled to fit")
     axes[-1].legend(loc="upper left", fontsize=8)

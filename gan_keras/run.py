@@ -10,6 +10,7 @@ the run with ``NonFiniteLossError``; the checkpoints on disk are from before it.
 """
 
 import contextlib
+import json
 import signal
 import threading
 from pathlib import Path
@@ -84,3 +85,26 @@ def fit(trainer, images, *, out_dir=None, steps=None, epochs=None, batch_size=52
         log(f"interrupted at step {trainer.step}{where}")
         raise KeyboardInterrupt
     return history
+
+
+def load_run(run_dir):
+    """(generator, discriminator, meta) of a finished run folder (``python -m gan_keras train``).
+
+    meta: the trainer's settings and the step count from ``history.json``, plus
+    ``summary.json``'s fields (model, dataset, holdout, ...). FileNotFoundError naming what
+    is missing otherwise.
+    """
+    run = Path(run_dir)
+    needed = [run / "generator.keras", run / "discriminator.keras", run / "history.json"]
+    missing = [p.name for p in needed if not p.is_file()]
+    if missing:
+        raise FileNotFoundError(f"{run} is not a finished training run: {', '.join(missing)} missing "
+                                "(train one with python -m gan_keras train --out FOLDER)")
+    import keras
+
+    from . import models  # noqa: F401  (registers the custom layers for loading)
+
+    meta = json.loads((run / "history.json").read_text())["meta"]
+    if (run / "summary.json").is_file():
+        meta.update(json.loads((run / "summary.json").read_text()))
+    return keras.saving.load_model(needed[0]), keras.saving.load_model(needed[1]), meta

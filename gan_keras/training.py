@@ -55,6 +55,7 @@ class Stream(enum.IntEnum):
     G_CODES = 6        # codes in G's update
     GENERATE = 7       # generate(n, seed)
     PENALTY_MIX = 8    # WGAN-GP's mixing weights
+    EVALUATION = 11    # the samples that evaluation.evaluate_run scores
     SAMPLE_GRID = 99   # the fixed noise of the sample grids
 
 
@@ -158,8 +159,7 @@ class GANTrainer:
     Args:
         generator: Model ``z (B, latent_dim) -> images (B, H, W, C)``.
         discriminator: Model ``images -> (B, 1)`` (probabilities for objective "gan").
-        d_optimizer, g_optimizer: Keras optimizers (default Adam(2e-4) each, as in the
-            PyTorch tutorial "GANs demystified").
+        d_optimizer, g_optimizer: Keras optimizers (default Adam(2e-4) each, "GANs demystified").
         k: discriminator updates per generator update (the paper used 1).
         generator_loss: "non_saturating" (maximise log D(G(z)), default) or "minimax"
             (minimise log(1 - D(G(z))), the saturating form of the value function).
@@ -168,11 +168,13 @@ class GANTrainer:
         label_smoothing: one-sided smoothing: real targets move this far towards 1/2.
         latent_distribution: "normal" (N(0, I)) or "uniform" (U[-sqrt 3, sqrt 3], the paper).
         value_range: (lo, hi) of G's output; read from its last activation when None.
-        seed: seeds data order, noise and label noise (model initialisation is seeded by
-            whoever builds the models, e.g. ``keras.utils.set_random_seed``).
+        seed: seeds data order, noise and label noise (seed the models' initial weights with
+            ``keras.utils.set_random_seed`` before building them).
         objective: "gan" (default), "lsgan" or "wgan" (``losses.OBJECTIVES``); "wgan-gp"
             needs ``gan_keras.fast.FastGANTrainer``.
     """
+
+    kind = "GANTrainer"  # what its checkpoints hold; the fast path's are the same and interchangeable
 
     def __init__(self, generator, discriminator, *, d_optimizer=None, g_optimizer=None, k=1,
                  generator_loss="non_saturating", real_label=1, label_noise=0.0,
@@ -194,10 +196,8 @@ class GANTrainer:
         self.step, self.batch_size, self.data_size, self.data = 0, None, None, None
         self.history = {key: [] for key in HISTORY_KEYS}
         self.stop_training = False
-        if self.objective.name != "gan":
-            self.g_loss_fn = self.objective.g_loss
-        else:
-            self.g_loss_fn = minimax_generator_loss if generator_loss == "minimax" else self.objective.g_loss
+        minimax = self.objective.name == "gan" and generator_loss == "minimax"
+        self.g_loss_fn = minimax_generator_loss if minimax else self.objective.g_loss
         self.d_model, self.gan = self.compile_models()
         # Build both optimizers now, on exactly the variables each one updates, so that a
         # checkpoint can restore their state before the first step.
@@ -296,6 +296,7 @@ class GANTrainer:
 
     def step_logs(self, d_logs, g_logs):
         """The history entry of one step from the k D logs and the G logs (see module docstring)."""
+
         def p_real(key):
             mean = float(np.mean([d[key] for d in d_logs]))
             return mean if self.real_label == 1 else 1.0 - mean
@@ -322,15 +323,9 @@ class GANTrainer:
         labels: int (N,) classes, for conditional models only (``gan_keras.conditional``).
         Returns ``self.history``: {key: list of float} with keys ``HISTORY_KEYS``.
         """
-        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        images = check_images(images, self.image_shape, self.value_range, batch_size)
+        images = self.start(images, batch_size, labels)
         total = total_steps(steps, epochs, self.steps_per_epoch(len(images), batch_size))
-        if self.batch_size not in (None, batch_size) or self.data_size not in (None, len(images)):
-            raise ValueError("this trainer already trained with another batch size or dataset; "
-                             "make a new GANTrainer")
-        self.batch_size, self.data_size, self.stop_training = int(batch_size), len(images), False
-        self.prepare(images, labels)
+        self.stop_training = False
         for cb in callbacks:
             cb.set_model(self)
             cb.on_train_begin({"steps": total})
@@ -349,27 +344,38 @@ class GANTrainer:
             cb.on_train_end({"steps": total})
         return self.history
 
+    def start(self, images, batch_size, labels=None):
+        """Validate ``images`` and put them where the models run (``train`` calls it); float32 images."""
+        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+        images = check_images(images, self.image_shape, self.value_range, batch_size)
+        if self.batch_size not in (None, batch_size) or self.data_size not in (None, len(images)):
+            raise ValueError("this trainer already trained with another batch size or dataset; "
+                             "make a new GANTrainer")
+        self.batch_size, self.data_size = int(batch_size), len(images)
+        self.prepare(images, labels)
+        return images
+
     def prepare(self, images, labels=None):
-        """Put the (validated) images where the models run, once per ``train`` call."""
+        """Put the (validated) images where the models run."""
         if labels is not None:
             raise ValueError("labels= is for conditional models (gan_keras.conditional)")
         self.data = keras.ops.convert_to_tensor(images)
 
     def run_steps(self, step, n):
-        """Run steps ``step .. step + n - 1``; yield each one's logs (here n is always 1)."""
+        """Run steps ``step .. step + n - 1``; yield each one's logs (n = ``chunk_size`` = 1 here)."""
         yield self.train_step(step)
 
     def chunk_size(self, total, callbacks):
-        """Steps to run before control returns to the loop: one on this path."""
         return 1
 
     def finish(self):
-        """End of ``train``: leave both networks trainable, free the device copy of the data."""
+        """End of ``train``: both networks trainable, the device copy of the data freed."""
         self.set_phase(None)
         self.data = None
 
     def sync(self):
-        """Make the Keras variables current (they are, on this path; the fast path overrides)."""
+        """Make the Keras variables current: they are on this path (the fast path overrides)."""
 
     def steps_per_epoch(self, n_images, batch_size):
         """Steps that use each real image about once: N // (batch_size * k), at least 1."""
@@ -398,4 +404,4 @@ class GANTrainer:
                 "latent_distribution": self.latent_distribution, "latent_dim": self.latent_dim,
                 "seed": self.seed, "batch_size": self.batch_size, "value_range": list(self.value_range),
                 "backend": keras.backend.backend(), "objective": self.objective.name,
-                "trainer": type(self).__name__}
+                "trainer": self.kind}

@@ -30,6 +30,8 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 
 from gan_keras import models  # noqa: E402
+from gan_keras.conditional import ConditionalGANTrainer, InfoGANTrainer  # noqa: E402
+from gan_keras.fast import FastGANTrainer  # noqa: E402
 from gan_keras.training import GANTrainer  # noqa: E402
 
 
@@ -72,27 +74,35 @@ def classic_recipe():
     return {"d_changed": changed(before, snapshot(d))}
 
 
+def teaching_update(trainer, phase):
+    """One update of step 0 exactly as GANTrainer.train_step writes it: D's ("d") or G's ("g")."""
+    if phase == "d":
+        inputs, targets = trainer.d_batch(0, 0)
+        trainer.set_phase("d")
+        trainer.d_model.train_on_batch(inputs, targets)
+        if trainer.objective.clip_value:
+            trainer.clip_discriminator()
+    else:
+        z, y = trainer.g_batch(0)
+        trainer.set_phase("g")
+        trainer.gan.train_on_batch(z, y)
+
+
 def phases(trainer, images, labels=None):
     """Weight snapshots around the D update and the G update of step 0, on the trainer's own path."""
     g, d = trainer.generator, trainer.discriminator
-    trainer.prepare_data(images, labels, batch_size=16)
+    trainer.start(images, batch_size=16, labels=labels)
     report = {}
-    engine = trainer._engine
-    if engine is not None:
-        engine.prepare(images)
+    engine = getattr(trainer, "engine", None)
     for phase in ("d", "g"):
         gb, db = snapshot(g), snapshot(d)
         if engine is not None:
             engine.run_phase(phase, 0, images)
             engine.sync_to_keras()
-        elif phase == "d":
-            trainer.d_update(0)
         else:
-            trainer.g_update(0)
+            teaching_update(trainer, phase)
         report[f"{phase}_step"] = {"d_changed": changed(db, snapshot(d)), "g_changed": changed(gb, snapshot(g))}
-    if engine is not None:
-        engine.finish()
-    trainer.set_phase(None)
+    trainer.finish()
     report["d_max_abs_weight"] = max(float(np.abs(w).max()) for w in snapshot(d))
     return report
 
@@ -100,8 +110,8 @@ def phases(trainer, images, labels=None):
 def trainer_phases(fast, bn):
     keras.utils.set_random_seed(2)
     g, d = small_models(bn)
-    trainer = GANTrainer(g, d, d_optimizer=keras.optimizers.Adam(1e-2),
-                         g_optimizer=keras.optimizers.Adam(1e-2), fast=fast, seed=3)
+    trainer = (FastGANTrainer if fast else GANTrainer)(g, d, d_optimizer=keras.optimizers.Adam(1e-2),
+                                                       g_optimizer=keras.optimizers.Adam(1e-2), seed=3)
     report = phases(trainer, np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32"))
     del report["d_max_abs_weight"]
     return report
@@ -114,7 +124,7 @@ def short_runs():
     for fast in (False, True):
         keras.utils.set_random_seed(4)
         g, d = small_models(bn=True)
-        history = GANTrainer(g, d, fast=fast, seed=1).train(images, steps=3, batch_size=16, verbose=0)
+        history = (FastGANTrainer if fast else GANTrainer)(g, d, seed=1).train(images, steps=3, batch_size=16)
         out["fast" if fast else "teaching"] = (len(history["d_loss"]) == 3 and
                                                all(np.isfinite(v).all() for v in history.values()))
     return out
@@ -144,15 +154,16 @@ def variant_models(kind):
 def variant_phases(objective, fast, kind="gan-score"):
     keras.utils.set_random_seed(5)
     g, d = variant_models(kind)
-    trainer = GANTrainer(g, d, d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2),
-                         objective=objective, fast=fast, seed=3)
+    cls = {"cgan": ConditionalGANTrainer, "infogan": InfoGANTrainer}.get(kind, FastGANTrainer if fast else GANTrainer)
+    trainer = cls(g, d, d_optimizer=keras.optimizers.Adam(1e-2), g_optimizer=keras.optimizers.Adam(1e-2),
+                  objective=objective, seed=3)
     images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
     return phases(trainer, images, np.arange(64) % 3 if kind == "cgan" else None)
 
 
 def gp_check():
     """WGAN-GP's penalty for D(x) = sum(w * x) with ||w|| = 3: lambda (3 - 1)^2 = 40."""
-    from gan_keras.objectives import gradient_penalty
+    from gan_keras.gradient_penalty import gradient_penalty
 
     rng = np.random.default_rng(0)
     w = rng.normal(size=(1, 8, 8, 1)).astype("float32")

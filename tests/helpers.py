@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from gan_keras.fast import FastGANTrainer
 from gan_keras.training import GANTrainer
 
 
@@ -29,11 +30,12 @@ def tiny_images(n=64, seed=0):
     return x
 
 
-def tiny_trainer(seed=0, model_seed=0, **kwargs):
+def tiny_trainer(seed=0, model_seed=0, fast=False, **kwargs):
+    """GANTrainer (FastGANTrainer when ``fast``) of ``tiny_models``, Adam(1e-3) for both."""
     g, d = tiny_models(model_seed)
     kwargs.setdefault("d_optimizer", keras.optimizers.Adam(1e-3))
     kwargs.setdefault("g_optimizer", keras.optimizers.Adam(1e-3))
-    return GANTrainer(g, d, seed=seed, **kwargs)
+    return (FastGANTrainer if fast else GANTrainer)(g, d, seed=seed, **kwargs)
 
 
 def weights(model):

@@ -35,3 +35,48 @@ def test_assign_refuses_other_architectures():
 
 def test_no_checkpoint(tmp_path):
     assert checkpoints.latest_checkpoint(tmp_path) is None
+
+
+def _trained(tmp_path, steps=4):
+    from .helpers import tiny_images, tiny_trainer
+
+    t = tiny_trainer(seed=1)
+    t.train(tiny_images(), steps=2, batch_size=16)
+    checkpoints.save_trainer(t, tmp_path)
+    t.train(tiny_images(), steps=steps, batch_size=16)
+    checkpoints.save_trainer(t, tmp_path)
+    return t
+
+
+def test_a_truncated_newest_checkpoint_is_reported_and_the_previous_one_used(tmp_path):
+    from .helpers import tiny_images, tiny_trainer
+
+    _trained(tmp_path)
+    newest = checkpoints.latest_checkpoint(tmp_path)
+    newest.write_bytes(newest.read_bytes()[:1000])  # a copy cut short
+    warned, t = [], tiny_trainer(seed=1)
+    path = checkpoints.restore_trainer(t, tmp_path, warn=warned.append)
+    assert path.name == "ckpt-0000002.npz" and t.step == 2 and len(t.history["d_loss"]) == 2
+    assert len(warned) == 1 and "ckpt-0000004.npz" in warned[0] and "cannot be read" in warned[0]
+
+
+def test_no_readable_checkpoint_is_an_error(tmp_path):
+    from .helpers import tiny_images, tiny_trainer
+
+    _trained(tmp_path)
+    for path in checkpoints.list_checkpoints(tmp_path):
+        path.write_bytes(b"not a checkpoint")
+    with pytest.raises(checkpoints.CheckpointError, match="none of the 2 checkpoints"):
+        checkpoints.restore_trainer(tiny_trainer(seed=1), tmp_path, warn=lambda m: None)
+
+
+def test_a_checkpoint_records_and_checks_the_run_settings(tmp_path):
+    from .helpers import tiny_images, tiny_trainer
+
+    t = tiny_trainer(seed=1)
+    t.train(tiny_images(), steps=1, batch_size=16)
+    path = checkpoints.save_trainer(t, tmp_path, meta={"model": "dense-mnist"})
+    meta = checkpoints.load(path)[0]["meta"]
+    assert meta["model"] == "dense-mnist" and meta["batch_size"] == 16 and meta["trainer"] == "GANTrainer"
+    with pytest.raises(checkpoints.CheckpointError, match="model='dense-mnist'.*model='paper-mnist'"):
+        checkpoints.restore_trainer(tiny_trainer(seed=1), tmp_path, meta={"model": "paper-mnist"})

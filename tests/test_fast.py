@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_keras import checkpoints
+from gan_keras import checkpoints, run
 
 from .helpers import all_equal, tiny_images, tiny_trainer, weights
 
@@ -21,16 +21,15 @@ def no_dropout_trainer(fast, **kwargs):
 def test_one_fused_step_equals_one_teaching_step(k):
     x = tiny_images()
     slow = no_dropout_trainer(False, k=k, label_noise=0.05)
-    slow.train(x, steps=1, batch_size=16, verbose=0)
+    slow.train(x, steps=1, batch_size=16)
     fast = no_dropout_trainer(True, k=k, label_noise=0.05)
-    fast.batch_size, fast._n = 16, len(x)
-    fast._engine.prepare(x)
+    fast.start(x, batch_size=16)
     if keras.backend.backend() == "jax":  # the jitted step fed with the teaching path's inputs
-        out = keras.ops.convert_to_numpy(fast._engine.step_with_host_inputs(0))
+        out = keras.ops.convert_to_numpy(fast.engine.step_with_host_inputs(0))
     else:  # TensorFlow and torch always use the teaching path's inputs
-        logs = fast._engine.iterations(0, 1, x)
+        logs = fast.engine.iterations(0, 1)
         out = [logs[key][0] for key in ("d_loss", "g_loss", "d_real", "d_fake")]
-    fast._engine.finish()
+    fast.finish()
     expected = [slow.history[key][0] for key in ("d_loss", "g_loss", "d_real", "d_fake")]
     np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-6)
     for a, b in zip(weights(fast.generator) + weights(fast.discriminator),
@@ -41,7 +40,7 @@ def test_one_fused_step_equals_one_teaching_step(k):
 
 def test_fast_training_learns_and_records_the_same_history():
     t = tiny_trainer(fast=True, d_optimizer=keras.optimizers.Adam(3e-3))
-    h = t.train(tiny_images(), steps=30, batch_size=16, verbose=0)
+    h = t.train(tiny_images(), steps=30, batch_size=16)
     assert sorted(h) == sorted(["step", "d_loss", "g_loss", "d_real", "d_fake"])
     assert h["step"] == [float(i) for i in range(1, 31)]
     assert all(np.isfinite(h[k]).all() for k in h)
@@ -49,7 +48,7 @@ def test_fast_training_learns_and_records_the_same_history():
 
 
 def test_fast_path_is_deterministic():
-    runs = [tiny_trainer(fast=True, seed=4).train(tiny_images(), steps=5, batch_size=16, verbose=0)
+    runs = [tiny_trainer(fast=True, seed=4).train(tiny_images(), steps=5, batch_size=16)
             for _ in range(2)]
     assert runs[0] == runs[1]
 
@@ -58,12 +57,12 @@ def test_fast_path_is_deterministic():
 def test_each_path_resumes_the_others_checkpoints(tmp_path, first, second):
     x = tiny_images()
     a = tiny_trainer(fast=first, seed=1)
-    a.train(x, steps=3, batch_size=16, out_dir=tmp_path, verbose=0)
+    run.fit(a, x, steps=3, batch_size=16, out_dir=tmp_path, progress=False)
     saved = weights(a.generator)
     b = tiny_trainer(fast=second, seed=1, model_seed=42)
-    b.train(x, steps=3, batch_size=16, out_dir=tmp_path, resume=True, verbose=0)
+    run.fit(b, x, steps=3, batch_size=16, out_dir=tmp_path, resume=True, progress=False)
     assert all_equal(weights(b.generator), saved)  # loaded, nothing trained
-    b.train(x, steps=6, batch_size=16, out_dir=tmp_path, resume=True, verbose=0)
+    run.fit(b, x, steps=6, batch_size=16, out_dir=tmp_path, resume=True, progress=False)
     assert b.history["step"] == [float(i) for i in range(1, 7)]
     assert b.history["d_loss"][:3] == a.history["d_loss"]
     assert int(b.d_optimizer.iterations) == 6
@@ -72,8 +71,21 @@ def test_each_path_resumes_the_others_checkpoints(tmp_path, first, second):
 
 def test_fast_samples_and_checkpoints_see_current_weights(tmp_path):
     t = tiny_trainer(fast=True)
-    t.train(tiny_images(), steps=4, batch_size=16, out_dir=tmp_path, checkpoint_every=2,
-            sample_every=2, verbose=0)
+    run.fit(t, tiny_images(), steps=4, batch_size=16, out_dir=tmp_path, checkpoint_every=2, sample_every=2,
+            progress=False)
     _, groups, _ = checkpoints.load(checkpoints.latest_checkpoint(tmp_path))
     assert all_equal(groups["generator"][:len(t.generator.weights)], weights(t.generator))
     assert (tmp_path / "samples" / "step_0000002.png").is_file()
+
+
+def test_chunks_end_where_a_callback_reads_the_weights():
+    t = tiny_trainer(fast=True)
+    t.start(tiny_images(), batch_size=16)
+
+    class Every(keras.callbacks.Callback):
+        every = 7
+
+    assert t.chunk_size(100, []) == min(100, t.engine.max_chunk)
+    assert t.chunk_size(100, [Every()]) == 7
+    assert t.chunk_size(100, [keras.callbacks.LambdaCallback()]) == 1  # no `every`: after each step
+    t.finish()

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from keras import ops
 
+from gan_keras import losses
 from gan_keras.losses import binary_crossentropy, mean_prediction, minimax_generator_loss
 
 
@@ -79,3 +80,16 @@ def test_code_crossentropy_is_minus_log_softmax_of_the_code():
     codes = np.array([[1, 0, 0], [0, 0, 1]], np.float32)
     expected = [-(2.0 - np.log(np.exp(2.0) + 2.0)), np.log(3.0)]
     np.testing.assert_allclose(ops.convert_to_numpy(code_crossentropy(codes, logits)), expected, rtol=1e-6)
+
+
+def test_objectives_table():
+    assert sorted(losses.OBJECTIVES) == ["gan", "lsgan", "wgan", "wgan-gp"]
+    gan, wgan = losses.get_objective("gan"), losses.get_objective("wgan")
+    assert (gan.real_target, gan.fake_target, gan.g_target, gan.probabilities) == (1.0, 0.0, 1.0, True)
+    assert (wgan.real_target, wgan.fake_target, wgan.g_target) == (-1.0, 1.0, -1.0)
+    assert wgan.clip_value == 0.01 and wgan.d_loss is losses.wasserstein
+    assert losses.get_objective("wgan-gp").gradient_penalty == 10.0
+    assert losses.get_objective("lsgan").d_loss is losses.least_squares
+    assert losses.get_objective(wgan) is wgan
+    with pytest.raises(ValueError, match="objective must be one of"):
+        losses.get_objective("hinge")

@@ -117,32 +117,6 @@ def test_bad_image_shapes_are_refused():
         models.radford_generator(100, (30, 30, 1))
 
 
-def test_conditional_and_infogan_models_and_their_combined_models():
-    g = models.conditional_generator(latent_dim=8, n_classes=10)
-    assert [tuple(i.shape) for i in g.inputs] == [(None, 8), (None, 10)] and g.output_shape == (None, 28, 28, 1)
-    d = models.conditional_discriminator(n_classes=10)
-    q = models.infogan_discriminator(n_codes=10)
-    z, c = np.zeros((3, 8), "float32"), np.eye(10, dtype="float32")[[0, 4, 9]]
-    x = np.zeros((3, 28, 28, 1), "float32")
-    assert np.asarray(d([x, c])).shape == (3, 1)
-    p, logits = q(x)
-    assert np.asarray(p).shape == (3, 1) and np.asarray(logits).shape == (3, 10)
-    # combined models: CGAN's D sees the code; InfoGAN's adds Q's logits
-    assert np.asarray(models.build_gan(g, d)([z, c])).shape == (3, 1)
-    assert [np.asarray(o).shape for o in models.build_gan(g, q)([z, c])] == [(3, 1), (3, 10)]
-    step = models.build_discriminator_step(g, d)
-    assert [tuple(i.shape) for i in step.inputs] == [(None, 28, 28, 1), (None, 8), (None, 10), (None, 10)]
-    assert len(models.build_discriminator_step(g, q).outputs) == 3
-
-
-def test_the_projection_discriminator_depends_on_the_label():
-    keras.utils.set_random_seed(0)
-    d = models.conditional_discriminator(n_classes=10, dropout=0.0)
-    x = np.random.default_rng(0).uniform(-1, 1, (1, 28, 28, 1)).astype("float32")
-    outs = [float(np.asarray(d([x, np.eye(10, dtype="float32")[[k]]]))[0, 0]) for k in range(10)]
-    assert max(outs) - min(outs) > 1e-4
-
-
 def test_critic_has_a_raw_score_output():
     critic = models.dense_discriminator(output_activation=None, dropout=0.0)
     assert critic.layers[-1].activation.__name__ == "linear"

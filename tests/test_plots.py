@@ -75,3 +75,13 @@ def test_figure1_panels(tmp_path):
     fig = plots.plot_figure1(x, p, [("a", p, np.full(50, 0.5)), ("b", p, np.full(50, 0.5), p / (2 * p))],
                              path=tmp_path / "f.png")
     assert len(fig.axes) == 2 and (tmp_path / "f.png").is_file()
+
+
+def test_figure1_draws_the_z_to_x_mapping(tmp_path):
+    x = np.linspace(-1, 1, 50)
+    p = np.exp(-x ** 2)
+    z = np.linspace(-2, 2, 9)
+    fig = plots.plot_figure1(x, p, [("a", p, np.full(50, 0.5))] * 2, mappings=[(z, 0.1 * z + 0.3), None])
+    arrows = [c for c in fig.axes[0].texts if c.arrow_patch is not None]
+    assert len(arrows) == 9 and not [c for c in fig.axes[1].texts if c.arrow_patch is not None]
+    assert fig.axes[0].get_ylim()[0] < 0

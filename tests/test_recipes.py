@@ -27,8 +27,8 @@ def test_source_hyperparameters():
     assert float(d.learning_rate) == pytest.approx(8e-4) and float(g.learning_rate) == pytest.approx(4e-4)
     d, g = recipes.make_optimizers("paper-mnist", steps_per_epoch=500)
     assert isinstance(d, RampedMomentumSGD) and (d.ramp_start, d.ramp_end) == (500, 125000)
-    assert recipes.get("dcgan-cifar10-frog").trainer_kwargs == {"real_label": 0, "label_noise": 0.05}
-    assert recipes.get("paper-mnist").trainer_kwargs["latent_distribution"] == "uniform"
+    assert recipes.get("dcgan-cifar10-frog").settings == {"real_label": 0, "label_noise": 0.05}
+    assert recipes.get("paper-mnist").settings["latent_distribution"] == "uniform"
     assert [recipes.get(n).batch_size for n in ("dense-mnist", "paper-mnist", "dcgan-cifar10-frog")] == [52, 100, 20]
 
 
@@ -57,8 +57,42 @@ def test_a_short_conditional_run_makes_the_requested_digit_more_often_than_chanc
 
     (x, y), _ = recipes.load_labelled("cgan-mnist", verbose=False)
     trainer = recipes.make_trainer("cgan-mnist", x, seed=0)
-    trainer.train(x, labels=y, steps=600, batch_size=64, verbose=0)
+    trainer.train(x, labels=y, steps=600, batch_size=64)
     requested = np.arange(500) % 10
     probs = evaluation.classify(evaluation.classifier("mnist"), trainer.generate(500, seed=1, labels=requested))[1]
     agreement = evaluation.class_agreement(probs, requested)
     assert agreement > 0.25, f"samples of the requested digit: {agreement:.3f} (chance 0.1)"
+
+
+def test_the_table_has_no_fall_through():
+    with pytest.raises(ValueError, match="unknown trainer settings"):
+        recipes.make_trainer("dense-mnist", np.zeros((104, 28, 28, 1), np.float32), lable_noise=0.1)
+    row = recipes.get("dense-mnist")
+    with pytest.raises(ValueError, match="unknown dataset, trainer, budget or setting"):
+        recipes.Recipe("x", "src", "mnist", 52, 100, (-1, 1), {"epochs": 1}, row.models, row.optimizers, trainer="vae")
+    with pytest.raises(ValueError, match="unknown dataset, trainer, budget or setting"):
+        recipes.Recipe("x", "src", "mnist", 52, 100, (-1, 1), {"hours": 1}, row.models, row.optimizers)
+    with pytest.raises(TypeError):
+        recipes.Recipe("x", "src", "mnist", 52, 100, (-1, 1), {"epochs": 1}, row.models, row.optimizers, budget_steps=1)
+    with pytest.raises(ValueError, match="teaching path only"):
+        recipes.make_trainer("cgan-mnist", np.zeros((104, 28, 28, 1), np.float32), fast=True)
+
+
+def test_one_budget_per_recipe():
+    assert recipes.steps_for("dense-mnist", 60000) == 100 * (60000 // 52)   # the tutorial's 100 epochs
+    assert recipes.steps_for("wgan-mnist", 60000) == 100 * (60000 // (64 * 5))
+    assert recipes.steps_for("dcgan-cifar10-frog", 5000) == 10000
+    assert recipes.steps_for("dense-mnist", 5200, epochs=2) == 200
+    assert all(len(r.budget) == 1 for r in recipes.RECIPES.values())
+
+
+def test_trainer_kind_per_recipe():
+    from gan_keras.conditional import ConditionalGANTrainer, InfoGANTrainer
+    from gan_keras.fast import FastGANTrainer
+
+    images = np.zeros((300, 28, 28, 1), np.float32) - 1
+    assert type(recipes.make_trainer("dense-mnist", images)).__name__ == "GANTrainer"
+    assert isinstance(recipes.make_trainer("dense-mnist", images, fast=True), FastGANTrainer)
+    assert isinstance(recipes.make_trainer("wgan-gp-mnist", images), FastGANTrainer)
+    assert isinstance(recipes.make_trainer("cgan-mnist", images), ConditionalGANTrainer)
+    assert isinstance(recipes.make_trainer("infogan-mnist", images), InfoGANTrainer)

@@ -1,0 +1,104 @@
+"""The conditional GAN and InfoGAN (gan_keras/conditional.py): networks, trainers, validation."""
+
+import keras
+import numpy as np
+import pytest
+
+from gan_keras import conditional, run
+from gan_keras.conditional import ConditionalGANTrainer, InfoGANTrainer
+
+from .helpers import all_equal, tiny_coded_models, tiny_images, tiny_models, weights
+
+TRAINERS = {"cgan": ConditionalGANTrainer, "infogan": InfoGANTrainer}
+
+
+def test_networks_shapes():
+    g = conditional.conditional_generator(latent_dim=8, n_classes=10)
+    assert [tuple(i.shape) for i in g.inputs] == [(None, 8), (None, 10)] and g.output_shape == (None, 28, 28, 1)
+    d = conditional.conditional_discriminator(n_classes=10)
+    q = conditional.infogan_discriminator(n_codes=10)
+    c = np.eye(10, dtype="float32")[[0, 4, 9]]
+    x = np.zeros((3, 28, 28, 1), "float32")
+    assert np.asarray(d([x, c])).shape == (3, 1)
+    p, logits = q(x)
+    assert np.asarray(p).shape == (3, 1) and np.asarray(logits).shape == (3, 10)
+    with pytest.raises(ValueError, match="conditioning"):
+        conditional.conditional_discriminator(conditioning="film")
+
+
+def test_the_projection_discriminator_depends_on_the_label():
+    keras.utils.set_random_seed(0)
+    d = conditional.conditional_discriminator(n_classes=10, dropout=0.0)
+    x = np.random.default_rng(0).uniform(-1, 1, (1, 28, 28, 1)).astype("float32")
+    outs = [float(np.asarray(d([x, np.eye(10, dtype="float32")[[k]]]))[0, 0]) for k in range(10)]
+    assert max(outs) - min(outs) > 1e-4
+
+
+def test_combined_models():
+    g, d = tiny_coded_models("cgan")
+    t = ConditionalGANTrainer(g, d)
+    assert [tuple(i.shape) for i in t.d_model.inputs] == [(None, 8, 8, 1), (None, 4), (None, 3), (None, 3)]
+    assert t.d_model.output_names == ["real", "fake"] and t.gan.output_shape == (None, 1)
+    g, q = tiny_coded_models("infogan")
+    t = InfoGANTrainer(g, q)
+    assert t.d_model.output_names == ["real", "fake", "q"] and t.gan.output_names == ["p", "q"]
+
+
+def test_models_must_fit_their_trainer():
+    g, d = tiny_coded_models("cgan")
+    _, plain_d = tiny_models()
+    with pytest.raises(ValueError, match="1 input"):
+        InfoGANTrainer(g, d)
+    with pytest.raises(ValueError, match="2 input"):
+        ConditionalGANTrainer(g, plain_d)
+    with pytest.raises(ValueError, match="code input"):
+        from gan_keras.training import GANTrainer
+        GANTrainer(g, d)
+    plain_g, _ = tiny_models()
+    with pytest.raises(ValueError, match=r"\[z, code\]"):
+        ConditionalGANTrainer(plain_g, d)
+
+
+def test_conditional_training_validates_labels():
+    g, d = tiny_coded_models("cgan")
+    trainer = ConditionalGANTrainer(g, d)
+    x = tiny_images(32)
+    with pytest.raises(ValueError, match="needs the images' labels"):
+        trainer.train(x, steps=1, batch_size=8)
+    with pytest.raises(ValueError, match=r"shape \(32,\)"):
+        trainer.train(x, labels=np.zeros(31, int), steps=1, batch_size=8)
+    with pytest.raises(ValueError, match=r"ints in \[0, 3\)"):
+        trainer.train(x, labels=np.full(32, 3), steps=1, batch_size=8)
+    g, q = tiny_coded_models("infogan")
+    with pytest.raises(ValueError, match="for conditional models"):
+        InfoGANTrainer(g, q).train(x, labels=np.zeros(32, int), steps=1, batch_size=8)
+
+
+@pytest.mark.parametrize("kind", ["cgan", "infogan"])
+def test_coded_models_train_generate_and_resume(tmp_path, kind):
+    x, labels = tiny_images(48), np.arange(48) % 3
+    kw = {"labels": labels} if kind == "cgan" else {}
+    full = TRAINERS[kind](*tiny_coded_models(kind), seed=1)
+    g0, d0 = weights(full.generator), weights(full.discriminator)
+    full.train(x, steps=4, batch_size=8, **kw)
+    assert not all_equal(g0, weights(full.generator)) and not all_equal(d0, weights(full.discriminator))
+    part = TRAINERS[kind](*tiny_coded_models(kind), seed=1)
+    run.fit(part, x, steps=2, batch_size=8, out_dir=tmp_path, checkpoint_every=2, progress=False, **kw)
+    resumed = TRAINERS[kind](*tiny_coded_models(kind), seed=1)
+    run.fit(resumed, x, steps=4, batch_size=8, out_dir=tmp_path, resume=True, progress=False, **kw)
+    assert resumed.history == full.history
+    assert all_equal(weights(resumed.generator), weights(full.generator))
+    images = full.generate(6, labels=[0, 1, 2, 0, 1, 2])
+    assert images.shape == (6, 8, 8, 1) and np.abs(images).max() <= 1.0
+    assert sorted((tmp_path / "samples").glob("*.png")), "a sample grid (one row per code value) was written"
+    if kind == "infogan":
+        assert full.q_codes(x).shape == (48,) and set(full.q_codes(x)) <= {0, 1, 2}
+    else:
+        assert full.p_real(x, labels).shape == (48,)
+
+
+def test_grid_inputs_are_one_row_per_code():
+    t = InfoGANTrainer(*tiny_coded_models("infogan"))
+    z, codes = t.grid_inputs()
+    assert z.shape == (30, 4) and codes.shape == (30, 3)
+    assert np.array_equal(z[:10], z[10:20]) and np.array_equal(codes.argmax(1), np.repeat([0, 1, 2], 10))
