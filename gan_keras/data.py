@@ -236,6 +236,20 @@ def holdout_split(images, labels, n_holdout=1000, seed=0):
     return (images[keep], labels[keep]), (images[held], labels[held])
 
 
+def paper_split(images, labels, n_train=50000, n_validation=1000):
+    """Goodfellow et al.'s MNIST split: ((train[:50000]), (n_validation of train[50000:60000])).
+
+    The paper trained on the first 50,000 training digits and chose the Parzen window's
+    sigma on the other 10,000 (here their first ``n_validation``). Needs the full 60,000;
+    ValueError otherwise (use ``holdout_split`` on a subset).
+    """
+    if len(images) < n_train + n_validation:
+        raise ValueError(f"the paper's split needs the full MNIST training split (60,000 digits), got "
+                         f"{len(images)} (set GAN_KERAS_DATA or go online once)")
+    held = slice(n_train, n_train + n_validation)
+    return (images[:n_train], labels[:n_train]), (images[held], labels[held])
+
+
 def _load(name, split, data_dir, download, value_range, verbose, limit=None):
     x, y, source = resolve(name, split, data_dir, download)
     keep = subset(len(x), limit)

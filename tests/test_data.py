@@ -134,3 +134,11 @@ def test_holdout_split_is_stratified_and_disjoint():
     (xt, yt), (xh, yh) = data.holdout_split(x, y, n_holdout=20, seed=1)
     assert len(xh) == 20 and np.bincount(yh).tolist() == [2] * 10
     assert len(xt) == 80 and not set(xt.ravel()) & set(xh.ravel())
+
+
+def test_paper_split_is_the_first_50000_and_then_the_validation_digits():
+    x = np.arange(60000)[:, None]
+    (tx, ty), (vx, vy) = data.paper_split(x, x[:, 0])
+    assert len(tx) == 50000 and tx[-1, 0] == 49999 and len(vx) == 1000 and vx[0, 0] == 50000 and vy[-1] == 50999
+    with pytest.raises(ValueError, match="full MNIST training split"):
+        data.paper_split(x[:5000], x[:5000, 0])
