@@ -8,4 +8,4 @@ GAN_KERAS_SMOKE=0 to re-execute the notebooks at full size instead.
 import os
 
 os.environ.setdefault("GAN_KERAS_SMOKE", "1")
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no TensorFlow C++ log lines in tests or notebooks

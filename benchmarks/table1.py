@@ -73,8 +73,8 @@ def train_row(row, out, every, epochs, samples, valid01, test01, record, save):
               f"nats (sigma {curve[str(target)]['sigma']:.3f}), {record['train_seconds']:.0f} s of training",
               flush=True)
         save()
-    last = curve[str(total)]
-    record.update(steps=total, epochs=epochs, batch_size=recipe.batch_size, k=trainer.k, **last)
+    record.update(steps=total, epochs=epochs, batch_size=recipe.batch_size, k=trainer.k, **curve[str(total)])
+    save()
 
 
 def table(results):

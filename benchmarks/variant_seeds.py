@@ -8,8 +8,8 @@ split: 1,000 of the 5,000 held out) with the recipe's batch size, objective and 
 the fast path (one compiled step; ``benchmarks/paths_agree.py`` shows both paths train alike).
 ``--steps`` counts generator updates (a WGAN step is n_critic = 5 critic updates and one G update).
 Every ``--every`` steps, ``--samples`` generated digits are read by the project's classifier
-against as many digits of the official MNIST test split (needed: ../shared/data/mnist-test or
-$GAN_KERAS_DATA): digit classes covered (>= 1 % of samples), KL of the class histogram to
+against as many digits of the official MNIST test split (found through
+$GAN_KERAS_DATA or the Keras cache): digit classes covered (>= 1 % of samples), KL of the class histogram to
 uniform, Frechet distance of the classifier features, and coverage (Naeem et al. 2020).
 ``--lsgan-targets A B C`` trains LSGAN with another coding (Mao et al. give a = -1, b = 1,
 c = 0 beside the recipe's 0, 1, 1: fake, real and G's target). Prints a floor row (real

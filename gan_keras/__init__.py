@@ -1,13 +1,12 @@
 """gan_keras: GANs from Goodfellow et al. (2014) to DCGAN and its successors, in Keras 3.
 
-One concept per module: ``data`` (datasets, online or offline), ``models`` (generators
-and discriminators of the sources), ``losses``, ``objectives`` (GAN, LSGAN, WGAN,
-WGAN-GP), ``training`` (Algorithm 1 with
-train_on_batch: ``GANTrainer``), ``fast`` (one compiled function per step),
-``checkpoints``, ``optimizers`` (PyTorch's Adam, the paper's SGD), ``recipes`` (the
-sources' hyperparameters by name), ``evaluation`` (Parzen, Frechet, KID, coverage),
-``theory`` (section 4 of the paper on a grid), ``plots``, ``runtime``, ``cli``.
-Every module imports only keras, numpy and matplotlib (and Pillow for GIFs).
+The core a student can copy -- ``models.py`` (the networks and the combined models),
+``losses.py`` (losses and the objectives table) and ``training.py`` (``GANTrainer``:
+Algorithm 1 with ``train_on_batch``) -- imports only keras and numpy. Around it:
+``conditional`` (CGAN, InfoGAN), ``fast`` (one compiled function per step),
+``gradient_penalty`` (WGAN-GP), ``callbacks`` / ``run`` / ``checkpoints`` (a whole run:
+progress, sample grids, checkpoints, resume, Ctrl-C), ``recipes`` (the sources' set-ups),
+``data``, ``evaluation``, ``optimizers``, ``theory``, ``plots``, ``runtime``, ``cli``.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

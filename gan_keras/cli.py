@@ -43,24 +43,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"error: {message} (see {self.prog} --help)\n")
 
 
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def _whole(minimum):
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    return parse
 
 
-def _count(text):
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+_positive, _count = _whole(1), _whole(0)
 
 
 def _fraction(low, high, what):
@@ -226,17 +221,18 @@ def generate(args):
         raise UserError(f"--out {out} must end in .png or .npy (FILE.png writes a grid, FILE.npy the array)")
     if out.is_dir():
         raise UserError(f"--out {out} is a folder (give a file name ending in .png or .npy)")
+    history = Path(args.run) / "history.json"
+    if args.labels is not None and history.is_file() and not json.loads(history.read_text())["meta"].get("code_dim"):
+        raise UserError(f"{args.run} has no code input (--labels is for cgan-mnist and infogan-mnist)")
     import numpy as np
 
     from . import plots
     from .conditional import one_hot
-    from .training import Stream, sample_latent
     from .run import load_run
+    from .training import Stream, sample_latent
 
     g, _, meta = load_run(args.run)
     code_dim = meta.get("code_dim", 0)
-    if args.labels is not None and not code_dim:
-        raise UserError(f"{args.run} has no code input (--labels is for cgan-mnist and infogan-mnist)")
     rng = np.random.default_rng([args.seed, Stream.GENERATE])
     z = sample_latent(rng, args.n, meta["latent_dim"], meta["latent_distribution"])
     inputs = z

@@ -6,7 +6,7 @@ and torch backends, and the clip has zero gradient: once D gives every fake less
 generator's gradient is exactly zero and training never recovers (measured here: G loss
 stuck at 16.1 = -log 1e-7, all samples collapsed to one blob). On TensorFlow the same
 call silently recovers the logits from the sigmoid and does not clip, so the same model
-trains differently per backend. PyTorch's ``BCELoss`` (seed 001) instead clamps the
+trains differently per backend. PyTorch's ``BCELoss`` (used by "GANs demystified") instead clamps the
 *log* at -100, which keeps the gradient. ``binary_crossentropy`` below does that on every
 backend: log(max(p, 1e-37)) keeps gradients down to p ~ 1e-37 (logit ~ -85).
 

@@ -23,14 +23,14 @@ from keras import layers, ops
 
 
 # ----------------------------------------------------------------------------------------
-# Seed 001: the dense MNIST GAN (PyTorch original, rewritten for Keras)
+# "GANs demystified": the dense MNIST GAN (a PyTorch tutorial, rewritten for Keras)
 # ----------------------------------------------------------------------------------------
 def torch_dense(units, fan_in, **kwargs):
     """A Dense layer initialised as PyTorch's ``nn.Linear``: kernel and bias U(+-1/sqrt(fan_in)).
 
-    Seed 001 is a PyTorch program, so its GAN was trained from this initialisation.
+    "GANs demystified" is a PyTorch program, so its GAN was trained from this initialisation.
     Keras' default (Glorot-uniform kernel, zero bias) is not a neutral change here: on the
-    5,000-digit MNIST subset the seed-001 GAN built with it lets D win for good within 300
+    5,000-digit MNIST subset the tutorial's GAN built with it lets D win for good within 300
     steps (G collapses to one blob), while from PyTorch's initialisation it recovers from
     D's early lead, as the PyTorch original does (both measured with this project).
     """
@@ -41,7 +41,7 @@ def torch_dense(units, fan_in, **kwargs):
 
 
 def dense_generator(latent_dim=100, image_shape=(28, 28, 1), name="generator"):
-    """Seed 001 G: z (100) -> 256 -> 512 -> 1024 -> 784, LeakyReLU(0.2), tanh out."""
+    """The tutorial's G: z (100) -> 256 -> 512 -> 1024 -> 784, LeakyReLU(0.2), tanh out."""
     z = keras.Input((latent_dim,), name="z")
     h, fan_in = z, latent_dim
     for units in (256, 512, 1024):
@@ -53,7 +53,7 @@ def dense_generator(latent_dim=100, image_shape=(28, 28, 1), name="generator"):
 
 def dense_discriminator(image_shape=(28, 28, 1), dropout=0.3, output_activation="sigmoid",
                         name="discriminator"):
-    """Seed 001 D: 784 -> 1024 -> 512 -> 256 -> 1, LeakyReLU(0.2) + Dropout(0.3), sigmoid.
+    """The tutorial's D: 784 -> 1024 -> 512 -> 256 -> 1, LeakyReLU(0.2) + Dropout(0.3), sigmoid.
 
     ``output_activation=None`` (and usually ``dropout=0``) makes it a critic with a raw
     score for LSGAN / WGAN (``gan_keras.objectives``).
@@ -134,7 +134,7 @@ def paper_discriminator(image_shape=(28, 28, 1), units=240, pieces=5, name="disc
 
 
 # ----------------------------------------------------------------------------------------
-# Seed 004: Chollet's DCGAN (Deep Learning with Python, 1st ed., 8.5), CIFAR-10 frogs
+# The Chollet DCGAN (Deep Learning with Python, 1st ed., 8.5), CIFAR-10 frogs
 # ----------------------------------------------------------------------------------------
 def chollet_generator(latent_dim=32, image_shape=(32, 32, 3), name="generator"):
     """Dense(128*(H/2)*(W/2)) -> Conv 256x5 -> ConvT 256x4 /2 -> 2x Conv 256x5 -> Conv Cx7 tanh.

@@ -66,13 +66,13 @@ class RampedMomentumSGD(keras.optimizers.SGD):
 
 @keras.saving.register_keras_serializable(package="gan_keras")
 class TorchAdam(keras.optimizers.Adam):
-    """Adam exactly as PyTorch computes it (``torch.optim.Adam``, the optimizer of seed 001).
+    """Adam exactly as PyTorch computes it (``torch.optim.Adam``, the optimizer of "GANs demystified").
 
     Keras adds epsilon to sqrt(v) *before* bias correction, PyTorch after it:
     ``w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``. In the first few
     hundred steps Keras' effective epsilon is up to 1/sqrt(1 - b2) = 32 times larger,
     which shrinks the updates of weights with small gradients. Measured here: with the
-    same weights and inputs the two disagree after 5 steps of the seed-001 GAN by 0.7 lr
+    same weights and inputs the two disagree after 5 steps of the tutorial's GAN by 0.7 lr
     per weight, and the Keras variant falls into D-wins-for-good collapses on the
     5,000-digit MNIST subset that the PyTorch one recovers from.
     """

@@ -1,4 +1,4 @@
-"""Plots: sample grids, loss curves, D(x) against D(G(z)), and seed 001's probability charts.
+"""Plots: sample grids, loss curves, D(x) against D(G(z)), and the probability charts of "GANs demystified".
 
 Every function takes plain numpy arrays or a history dict (``GANTrainer.history`` or the
 ``"history"`` of ``history.json``) and returns the matplotlib Figure; ``path=`` also saves
@@ -127,7 +127,7 @@ def plot_training(history, path=None):
 
 
 def plot_probability_bars(p_real, p_fake, path=None, n=None):
-    """Seed 001's charts: one bar per image, P(real) from D, green when >= 0.5, red below.
+    """The charts of "GANs demystified": one bar per image, P(real) from D, green when >= 0.5, red below.
 
     p_real, p_fake: float (N,) probabilities for real and generated images.
     """

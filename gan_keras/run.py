@@ -62,7 +62,7 @@ def fit(trainer, images, *, out_dir=None, steps=None, epochs=None, batch_size=52
     if out_dir is None and (resume or sample_every or checkpoint_every):
         raise ValueError("resume, sample_every and checkpoint_every need out_dir")
     out = Path(out_dir) if out_dir is not None else None
-    run_meta = {**(meta or {}), "batch_size": int(batch_size)}
+    run_meta = {**(meta or {}), "batch_size": int(batch_size), "data_size": len(images)}
     if out is not None and out.exists() and not out.is_dir():
         raise ValueError(f"{out} is a file, not a folder: give another out_dir")
     if out is not None and resume:

@@ -70,14 +70,20 @@ def virtual_criterion(p_data, p_g, x):
     return integrate(_xlogy(p_data, p_data) + _xlogy(p_g, p_g) - _xlogy(p_data, s) - _xlogy(p_g, s), x)
 
 
-def density(samples, x, bandwidth=None):
-    """Gaussian kernel density estimate of 1-D samples on the grid x (Silverman's bandwidth)."""
+def density(samples, x, bandwidth=None, chunk=2000):
+    """Gaussian kernel density estimate of 1-D samples on the grid x (Silverman's bandwidth).
+
+    Sums over ``chunk`` samples at a time, so memory stays at len(x) * chunk floats.
+    """
     samples = np.asarray(samples, np.float64).ravel()
     if bandwidth is None:
         bandwidth = 1.06 * samples.std() * len(samples) ** (-1 / 5)
     bandwidth = max(float(bandwidth), 1e-3)
-    diffs = (np.asarray(x, np.float64)[:, None] - samples[None, :]) / bandwidth
-    return np.exp(-0.5 * diffs ** 2).sum(axis=1) / (len(samples) * bandwidth * np.sqrt(2 * np.pi))
+    x = np.asarray(x, np.float64)[:, None]
+    total = np.zeros(len(x))
+    for start in range(0, len(samples), chunk):
+        total += np.exp(-0.5 * ((x - samples[None, start:start + chunk]) / bandwidth) ** 2).sum(axis=1)
+    return total / (len(samples) * bandwidth * np.sqrt(2 * np.pi))
 
 
 def generator_gradients(d):

@@ -175,7 +175,6 @@ class GANTrainer:
     """
 
     kind = "GANTrainer"  # what its checkpoints hold; the fast path's are the same and interchangeable
-
     def __init__(self, generator, discriminator, *, d_optimizer=None, g_optimizer=None, k=1,
                  generator_loss="non_saturating", real_label=1, label_noise=0.0,
                  label_smoothing=0.0, latent_distribution="normal", value_range=None, seed=0,
@@ -313,13 +312,11 @@ class GANTrainer:
     def train(self, images, *, steps=None, epochs=None, batch_size=52, callbacks=(), labels=None):
         """Train until the step counter reaches ``steps`` (or ``epochs`` passes over the data).
 
-        The counter includes steps already done (by an earlier call or a restored
-        checkpoint), so repeating a call after an interruption finishes the same run.
+        The counter includes steps already done (earlier calls, a restored checkpoint).
         images: float32 (N, H, W, C) in the generator's output range.
-        callbacks: ``keras.callbacks.Callback`` objects; each gets ``set_model(trainer)``,
-            ``on_train_begin``, ``on_train_batch_end(step, logs)`` and ``on_train_end``, and
-            may set ``trainer.stop_training = True`` (``gan_keras.callbacks`` has progress,
-            sample grids, checkpoints and a NaN guard).
+        callbacks: ``keras.callbacks.Callback`` objects (``set_model(trainer)``, ``on_train_begin``,
+            ``on_train_batch_end(step, logs)``, ``on_train_end``); one may set
+            ``trainer.stop_training = True``. ``gan_keras.callbacks`` has progress, grids, checkpoints.
         labels: int (N,) classes, for conditional models only (``gan_keras.conditional``).
         Returns ``self.history``: {key: list of float} with keys ``HISTORY_KEYS``.
         """
@@ -402,6 +399,7 @@ class GANTrainer:
         return {"k": self.k, "generator_loss": self.generator_loss, "real_label": self.real_label,
                 "label_noise": self.label_noise, "label_smoothing": self.label_smoothing,
                 "latent_distribution": self.latent_distribution, "latent_dim": self.latent_dim,
-                "seed": self.seed, "batch_size": self.batch_size, "value_range": list(self.value_range),
+                "seed": self.seed, "batch_size": self.batch_size, "data_size": self.data_size,
+                "value_range": list(self.value_range),
                 "backend": keras.backend.backend(), "objective": self.objective.name,
                 "trainer": self.kind}

@@ -61,3 +61,16 @@ def tiny_coded_models(kind, seed=0, n_codes=3):
     if kind == "cgan":
         return g, keras.Model([x, dc], p)
     return g, keras.Model(x, [p, keras.layers.Dense(n_codes)(h)])
+
+
+def official_test_split():
+    """The official MNIST test split through gan_keras.data (GAN_KERAS_DATA, Keras cache, download),
+    or pytest.skip saying why: a test that needs it never measures on training digits instead."""
+    import pytest
+
+    from gan_keras import data
+
+    try:
+        return data.load_mnist("test", verbose=False)
+    except FileNotFoundError as err:
+        pytest.skip(f"the official MNIST test split is not available here ({str(err).splitlines()[0][:120]})")

@@ -7,7 +7,6 @@ import pytest
 
 from gan_keras import data
 
-SHARED_MNIST_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-test"
 
 
 def write_idx(path, array):
@@ -121,9 +120,10 @@ def test_offline_fashion_mnist_from_debian(offline):
     assert x.shape == (60000, 28, 28, 1) and np.bincount(y).tolist() == [6000] * 10
 
 
-@pytest.mark.skipif(not SHARED_MNIST_TEST.is_dir(), reason="shared MNIST test split not present")
-def test_shared_mnist_test_split():
-    x, y = data.load_mnist("test", data_dir=SHARED_MNIST_TEST, verbose=False)
+def test_official_mnist_test_split():
+    from .helpers import official_test_split
+
+    x, y = official_test_split()
     assert x.shape == (10000, 28, 28, 1)
     assert np.bincount(y).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 

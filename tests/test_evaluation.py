@@ -1,12 +1,11 @@
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from gan_keras import data, evaluation
 
-SHARED_MNIST_TEST = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-test"
+from .helpers import official_test_split
 
 
 def gaussian_log_density(x, mean, sigma):
@@ -89,17 +88,14 @@ def test_nearest_training_finds_copies():
     assert np.all(dist > 0.1)
 
 
-def test_committed_classifier_recognises_digits():
+def test_committed_classifier_recognises_test_digits():
+    x, y = official_test_split()   # never the classifier's own training digits
     model = evaluation.classifier("mnist")
-    if SHARED_MNIST_TEST.is_dir():
-        x, y = data.load_mnist("test", data_dir=SHARED_MNIST_TEST, verbose=False)
-    else:
-        x, y = data.load_mnist(verbose=False)
-    pick = np.random.default_rng(0).permutation(len(x))[:2000]  # the offline subset is sorted by class
+    pick = np.random.default_rng(0).permutation(len(x))[:2000]
     x, y = x[pick], y[pick]
     features, probs = evaluation.classify(model, x)
     assert features.shape == (2000, 128) and probs.shape == (2000, 10)
-    assert np.mean(probs.argmax(1) == y) > 0.94
+    assert np.mean(probs.argmax(1) == y) > 0.98  # 99.02 % on all 10,000 (benchmarks/train_classifier.py)
     coverage = evaluation.mode_coverage(probs)
     assert coverage["covered"] == 10 and coverage["kl_to_uniform"] < 0.05
 

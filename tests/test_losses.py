@@ -15,7 +15,7 @@ def test_bce_matches_hand_computed_values():
 
 
 def test_bce_with_noisy_targets_above_one():
-    # seed 004 adds 0.05 * U[0, 1) to the labels: a target of 1.03 is allowed
+    # the Chollet DCGAN adds 0.05 * U[0, 1) to the labels: a target of 1.03 is allowed
     got = float(binary_crossentropy(np.array([[1.03]]), np.array([[0.9]]))[0])
     assert got == pytest.approx(-(1.03 * np.log(0.9) - 0.03 * np.log(0.1)), rel=1e-5)
 

@@ -55,13 +55,13 @@ def test_paper_generator_bias_comes_from_the_data():
 def test_a_short_conditional_run_makes_the_requested_digit_more_often_than_chance():
     from gan_keras import evaluation
 
-    (x, y), _ = recipes.load_labelled("cgan-mnist", verbose=False)
+    (x, y), _ = recipes.load_labelled("cgan-mnist", limit=5000, verbose=False)
     trainer = recipes.make_trainer("cgan-mnist", x, seed=0)
-    trainer.train(x, labels=y, steps=600, batch_size=64)
+    trainer.train(x, labels=y, steps=400, batch_size=64)
     requested = np.arange(500) % 10
     probs = evaluation.classify(evaluation.classifier("mnist"), trainer.generate(500, seed=1, labels=requested))[1]
     agreement = evaluation.class_agreement(probs, requested)
-    assert agreement > 0.25, f"samples of the requested digit: {agreement:.3f} (chance 0.1)"
+    assert agreement > 0.2, f"samples of the requested digit: {agreement:.3f} (chance 0.1)"
 
 
 def test_the_table_has_no_fall_through():

@@ -42,6 +42,7 @@ def test_density_estimate():
     samples = np.random.default_rng(0).normal(1.0, 0.5, 20000)
     est = theory.density(samples, X)
     assert np.max(np.abs(est - theory.normal_pdf(X, 1.0, 0.5))) < 0.05
+    np.testing.assert_allclose(theory.density(samples, X, chunk=20000), est, rtol=1e-12)  # chunks change nothing
 
 
 def test_generator_gradients():
