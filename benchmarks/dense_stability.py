@@ -1,8 +1,9 @@
-"""How often does the dense GAN of "GANs demystified" collapse on the 5,000-digit offline MNIST subset?
+"""How often does the dense GAN of "GANs demystified" collapse, with Adam beta_1 0.9 against 0.5?
 
     python benchmarks/dense_stability.py [--seeds 0 1 2 3 4 5 6 7] [--steps 2000] [--beta1 0.9 0.5]
 
-Trains the dense-mnist recipe once per seed and Adam beta_1 and calls a run collapsed when
+Trains the dense-mnist recipe on the training digits the loaders find (the 5,000 offline ones, or all
+60,000 with GAN_KERAS_DATA) once per seed and beta_1, and calls a run collapsed when
 D wins for good: mean D(G(z)) over the last 300 steps below 0.02 (G then produces one blob
 that D rejects with certainty). Prints one line per run and a summary per beta_1.
 """
