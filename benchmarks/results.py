@@ -19,7 +19,6 @@ import time
 from pathlib import Path
 
 import keras
-import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluate import load_eval_data  # noqa: E402

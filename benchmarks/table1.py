@@ -23,7 +23,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
 
 from gan_keras import data, evaluation, recipes, run, runtime
 

@@ -168,13 +168,13 @@ class GANTrainer:
         label_smoothing: one-sided smoothing: real targets move this far towards 1/2.
         latent_distribution: "normal" (N(0, I)) or "uniform" (U[-sqrt 3, sqrt 3], the paper).
         value_range: (lo, hi) of G's output; read from its last activation when None.
-        seed: seeds data order, noise and label noise (seed the models' initial weights with
-            ``keras.utils.set_random_seed`` before building them).
+        seed: seeds data order, noise and label noise (initial weights: keras.utils.set_random_seed).
         objective: "gan" (default), "lsgan" or "wgan" (``losses.OBJECTIVES``); "wgan-gp"
             needs ``gan_keras.fast.FastGANTrainer``.
     """
 
     kind = "GANTrainer"  # what its checkpoints hold; the fast path's are the same and interchangeable
+
     def __init__(self, generator, discriminator, *, d_optimizer=None, g_optimizer=None, k=1,
                  generator_loss="non_saturating", real_label=1, label_noise=0.0,
                  label_smoothing=0.0, latent_distribution="normal", value_range=None, seed=0,

@@ -49,7 +49,7 @@ def _trained(tmp_path, steps=4):
 
 
 def test_a_truncated_newest_checkpoint_is_reported_and_the_previous_one_used(tmp_path):
-    from .helpers import tiny_images, tiny_trainer
+    from .helpers import tiny_trainer
 
     _trained(tmp_path)
     newest = checkpoints.latest_checkpoint(tmp_path)
@@ -61,7 +61,7 @@ def test_a_truncated_newest_checkpoint_is_reported_and_the_previous_one_used(tmp
 
 
 def test_no_readable_checkpoint_is_an_error(tmp_path):
-    from .helpers import tiny_images, tiny_trainer
+    from .helpers import tiny_trainer
 
     _trained(tmp_path)
     for path in checkpoints.list_checkpoints(tmp_path):

@@ -1,6 +1,5 @@
 import gzip
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
