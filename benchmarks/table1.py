@@ -23,7 +23,6 @@ import json
 import time
 from pathlib import Path
 
-
 from gan_keras import data, evaluation, recipes, run, runtime
 
 BUDGETS = {  # epochs of the 50,000 digits (an epoch is 50,000 / (batch * k) steps)

@@ -20,7 +20,7 @@ of a step (minibatch, noise, label noise) are exactly the teaching path's; on JA
 drawn on the device (``jax.random``, the same distributions), so runs agree statistically,
 not bit for bit.
 
-The trainer's ``objective`` (``gan_keras.objectives``) sets the losses; WGAN's weight
+The trainer's ``objective`` (``gan_keras.losses.OBJECTIVES``) sets the losses; WGAN's weight
 clipping follows each D update, and WGAN-GP's gradient penalty -- which needs gradients
 with respect to D's input -- is added to D's loss here (this is why it has no teaching path).
 """

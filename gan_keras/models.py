@@ -56,7 +56,7 @@ def dense_discriminator(image_shape=(28, 28, 1), dropout=0.3, output_activation=
     """The tutorial's D: 784 -> 1024 -> 512 -> 256 -> 1, LeakyReLU(0.2) + Dropout(0.3), sigmoid.
 
     ``output_activation=None`` (and usually ``dropout=0``) makes it a critic with a raw
-    score for LSGAN / WGAN (``gan_keras.objectives``).
+    score for LSGAN / WGAN (``gan_keras.losses.OBJECTIVES``).
     """
     x = keras.Input(image_shape, name="image")
     return keras.Model(x, _dense_body(layers.Flatten()(x), int(np.prod(image_shape)), dropout,
