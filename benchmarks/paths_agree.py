@@ -12,6 +12,7 @@ runs agree statistically rather than step for step.
 
 import argparse
 import time
+
 import numpy as np
 
 from gan_keras import data, evaluation, recipes, runtime

@@ -7,7 +7,6 @@ import pytest
 from gan_keras import data
 
 
-
 def write_idx(path, array):
     array = np.asarray(array, np.uint8)
     header = bytes([0, 0, 8, array.ndim]) + b"".join(d.to_bytes(4, "big") for d in array.shape)
