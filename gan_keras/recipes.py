@@ -15,13 +15,21 @@ is one row of ``RECIPES``; an unknown name, field or trainer setting is an error
 | wgan-gp-mnist        | Gulrajani et al. (2017)       | MNIST, [-1, 1]          | 64    | Adam 1e-4, betas (0.5, 0.9), n_critic 5 | 100 epochs       |
 | cgan-mnist           | Mirza & Osindero (2014)       | MNIST + labels, [-1, 1] | 64    | PyTorch's Adam 2e-4, beta_1 0.5         | 20 epochs        |
 | infogan-mnist        | Chen et al. (2016)            | MNIST, [-1, 1]          | 64    | PyTorch's Adam 2e-4, beta_1 0.5         | 20 epochs        |
+| lsgan-conv-mnist     | Mao et al. (2017)             | MNIST, [-1, 1]          | 64    | Adam 2e-4, beta_1 0.5                   | 20 epochs        |
+| wgan-conv-mnist      | Arjovsky et al. (2017)        | MNIST, [-1, 1]          | 64    | RMSprop 5e-5 both, n_critic 5           | 100 epochs       |
+| wgan-gp-conv-mnist   | Gulrajani et al. (2017)       | MNIST, [-1, 1]          | 64    | Adam 1e-4, betas (0.5, 0.9), n_critic 5 | 100 epochs       |
+| cgan-conv-mnist      | Mirza & Osindero (2014)       | MNIST + labels, [-1, 1] | 64    | Adam 2e-4, beta_1 0.5                   | 20 epochs        |
+| infogan-conv-mnist   | Chen et al. (2016)            | MNIST, [-1, 1]          | 64    | Adam D 2e-4, G 1e-3, beta_1 0.5         | 20 epochs        |
 
 (An epoch is N / (batch * k) steps: with n_critic = 5 the WGANs' 100 epochs are as many G
 updates as 20 epochs of the others.) The variants keep the dense G and D of "GANs demystified"
 so that the objective, not the architecture, is what changes: LSGAN and WGAN(-GP) replace D's
 sigmoid with a raw score (the critics have no dropout and, as WGAN-GP requires, no batch
 norm); CGAN and InfoGAN give G a one-hot code input (``gan_keras.conditional``). WGAN-GP
-trains on the fast path only (``gan_keras.gradient_penalty``).
+trains on the fast path only (``gan_keras.gradient_penalty``). The ``*-conv-mnist`` rows train the
+same variants on the convolutional MNIST networks their papers used (``gan_keras.convnets``:
+Chen et al.'s, without batch norm, at the ``convnets.CPU`` size), G with a 62-dimensional z as
+in InfoGAN; InfoGAN's G learns at 1e-3, five times D's rate, as in the paper.
 
 Errata of the Chollet DCGAN as the source wrote it, fixed here: the discriminator is compiled
 (inside the trainer), its learning rate is the book's 8e-4 (the source wrote 0.008), Keras 3
@@ -90,6 +98,26 @@ def _infogan_nets(shape, latent, means):
     return conditional.conditional_generator(latent, 10, shape), conditional.infogan_discriminator(shape, 10)
 
 
+def _conv_nets(output_activation):
+    def nets(shape, latent, means):
+        from . import convnets
+        return (convnets.conv_generator(latent, shape, **convnets.CPU),
+                convnets.conv_discriminator(shape, output_activation=output_activation, **convnets.CPU))
+    return nets
+
+
+def _conv_cgan_nets(shape, latent, means):
+    from . import convnets
+    return (convnets.conv_generator(latent, shape, n_codes=10, **convnets.CPU),
+            convnets.conv_projection_discriminator(shape, 10, **convnets.CPU))
+
+
+def _conv_infogan_nets(shape, latent, means):
+    from . import convnets
+    return (convnets.conv_generator(latent, shape, n_codes=10, **convnets.CPU),
+            convnets.conv_infogan_discriminator(shape, 10, **convnets.CPU))
+
+
 # -- optimizers: (steps_per_epoch, beta_1 override) -> (d_optimizer, g_optimizer) -----------------
 def _torch_adam(steps_per_epoch, beta_1):
     from .optimizers import TorchAdam
@@ -110,6 +138,16 @@ def _radford_adam(steps_per_epoch, beta_1):
     import keras
     b1 = 0.5 if beta_1 is None else beta_1
     return keras.optimizers.Adam(2e-4, beta_1=b1), keras.optimizers.Adam(2e-4, beta_1=b1)
+
+
+def _dcgan_adam(steps_per_epoch, beta_1):  # Adam 2e-4, beta_1 0.5 (Keras' Adam)
+    return _radford_adam(steps_per_epoch, beta_1)
+
+
+def _infogan_adam(steps_per_epoch, beta_1):
+    import keras
+    b1 = 0.5 if beta_1 is None else beta_1
+    return keras.optimizers.Adam(2e-4, beta_1=b1), keras.optimizers.Adam(1e-3, beta_1=b1)
 
 
 def _chollet_rmsprop(steps_per_epoch, beta_1):
@@ -170,6 +208,19 @@ RECIPES = {r.name: r for r in (
            {"epochs": 20}, _cgan_nets, _torch_adam, trainer="cgan"),
     Recipe("infogan-mnist", "Chen et al. (2016): InfoGAN, 10-way categorical code (dense nets)", "mnist", 64,
            100, (-1.0, 1.0), {"epochs": 20}, _infogan_nets, _torch_adam, trainer="infogan",
+           settings={"info_weight": 1.0}),
+    # The same variants on convolutional networks (gan_keras.convnets: Chen et al.'s MNIST nets).
+    Recipe("lsgan-conv-mnist", "Mao et al. (2017): least-squares GAN, conv nets", "mnist", 64, 62, (-1.0, 1.0),
+           {"epochs": 20}, _conv_nets(None), _dcgan_adam, settings={"objective": "lsgan"}),
+    Recipe("wgan-conv-mnist", "Arjovsky et al. (2017): WGAN, weight clipping, conv nets", "mnist", 64, 62,
+           (-1.0, 1.0), {"epochs": 100}, _conv_nets(None), _wgan_rmsprop, settings={"objective": "wgan", "k": 5}),
+    Recipe("wgan-gp-conv-mnist", "Gulrajani et al. (2017): WGAN-GP, conv nets", "mnist", 64, 62, (-1.0, 1.0),
+           {"epochs": 100}, _conv_nets(None), _wgan_gp_adam, trainer="fast",
+           settings={"objective": "wgan-gp", "k": 5}),
+    Recipe("cgan-conv-mnist", "Mirza & Osindero (2014): conditional GAN, conv G, projection D", "mnist", 64, 62,
+           (-1.0, 1.0), {"epochs": 20}, _conv_cgan_nets, _dcgan_adam, trainer="cgan"),
+    Recipe("infogan-conv-mnist", "Chen et al. (2016): InfoGAN, 10-way code, the paper's MNIST nets", "mnist", 64,
+           62, (-1.0, 1.0), {"epochs": 20}, _conv_infogan_nets, _infogan_adam, trainer="infogan",
            settings={"info_weight": 1.0}),
 )}
 

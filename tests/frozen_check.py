@@ -10,7 +10,8 @@ Measures, by comparing weights before and after, what each update changes:
   failing, as on the GPU machine, which has no TensorFlow: the package must not need it;
 * ``short_runs``: a few steps of ``GANTrainer.train`` on both paths give a finite history;
 * ``variants``: the same D-update / G-update check for every objective (LSGAN, WGAN with
-  its weight clip, WGAN-GP on the fast path), the conditional GAN and InfoGAN, plus
+  its weight clip, WGAN-GP on the fast path), the conditional GAN and InfoGAN, the recipes'
+  convolutional networks (``CONV_RECIPES``), plus
   WGAN-GP's penalty on a linear critic with a known gradient norm (``gp``).
 
 Used by tests/test_frozen_discriminator.py, which runs it once per installed backend.
@@ -33,6 +34,10 @@ from gan_keras import models  # noqa: E402
 from gan_keras.conditional import ConditionalGANTrainer, InfoGANTrainer  # noqa: E402
 from gan_keras.fast import FastGANTrainer  # noqa: E402
 from gan_keras.training import GANTrainer  # noqa: E402
+
+
+# one per kind of convolutional network: critic with gradient penalty (fast path), projection D, D with Q
+CONV_RECIPES = ("wgan-gp-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist")
 
 
 def snapshot(model):
@@ -161,6 +166,17 @@ def variant_phases(objective, fast, kind="gan-score"):
     return phases(trainer, images, np.arange(64) % 3 if kind == "cgan" else None)
 
 
+def conv_phases(name):
+    """The D-update / G-update check on a recipe's convolutional networks (28x28x1, gan_keras.convnets)."""
+    from gan_keras import recipes
+
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
+    trainer = recipes.make_trainer(name, images, seed=3, fast=recipes.get(name).trainer not in ("cgan", "infogan"))
+    report = phases(trainer, images, np.arange(64) % 10 if recipes.get(name).trainer == "cgan" else None)
+    del report["d_max_abs_weight"]
+    return report
+
+
 def gp_check():
     """WGAN-GP's penalty for D(x) = sum(w * x) with ||w|| = 3: lambda (3 - 1)^2 = 40."""
     from gan_keras.gradient_penalty import gradient_penalty
@@ -186,7 +202,8 @@ def main():
             "lsgan": variant_phases("lsgan", False), "lsgan_fast": variant_phases("lsgan", True),
             "wgan": variant_phases("wgan", False), "wgan_fast": variant_phases("wgan", True),
             "wgan-gp_fast": variant_phases("wgan-gp", True),
-            "cgan": variant_phases("gan", False, "cgan"), "infogan": variant_phases("gan", False, "infogan")}
+            "cgan": variant_phases("gan", False, "cgan"), "infogan": variant_phases("gan", False, "infogan"),
+            **{name: conv_phases(name) for name in CONV_RECIPES}}
     report["tensorflow_loaded"] = sys.modules.get("tensorflow") is not None
     print("REPORT " + json.dumps(report))
 

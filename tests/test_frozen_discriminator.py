@@ -57,7 +57,8 @@ def test_each_update_changes_only_its_own_network(report, path):
     assert report[path]["g_step"] == {"d_changed": False, "g_changed": True}
 
 
-VARIANTS = ["lsgan", "lsgan_fast", "wgan", "wgan_fast", "wgan-gp_fast", "cgan", "infogan"]
+VARIANTS = ["lsgan", "lsgan_fast", "wgan", "wgan_fast", "wgan-gp_fast", "cgan", "infogan",
+            "wgan-gp-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist"]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

@@ -1,0 +1,100 @@
+"""Convolutional MNIST networks of the variants' papers, for 28x28x1 images in [-1, 1].
+
+Chen et al. (2016, InfoGAN, appendix C.1) give the MNIST networks that LSGAN, WGAN and the
+conditional GAN here use too (Arjovsky et al. trained WGAN with DCGAN-style networks):
+
+* G: [z (B, latent_dim), code (B, n) if any] -> FC 1024 -> FC 7x7x128 -> 4x4 transposed
+  conv 64, stride 2 (14x14) -> 4x4 transposed conv 1, stride 2 (28x28), tanh; ReLU between.
+* D: image -> 4x4 conv 64, stride 2 -> 4x4 conv 128, stride 2 -> FC 1024 -> output;
+  LeakyReLU(0.2) between. The output is P(real) (sigmoid) or a critic's raw score.
+
+One change from the paper: **no batch normalisation**. The trainers freeze one network
+while the other trains (``discriminator.trainable = False``), and in Keras 3 a frozen
+BatchNormalization layer normalises with its moving statistics, so D would learn on fakes
+from a G that behaves differently from the G being trained; WGAN-GP's critic must not use
+batch norm anyway (its penalty is per sample).
+
+``width`` (64 in the paper) sets the channels: width and 2 x width in the convs, and the FC
+layer's 7x7x(2 x width); ``hidden`` (1024) is the extra FC layer, 0 drops it. ``PAPER`` holds
+the paper's sizes; the recipes train ``CPU``: half the width and no FC 1024 layers, a quarter of
+the convolutions' arithmetic and 1/25 of the weights (G 262,241 against 6,635,713), so that
+three seeds of every variant train on two CPU cores (``docs/results.md`` has the cost).
+"""
+
+import keras
+from keras import layers
+
+PAPER = {"width": 64, "hidden": 1024}
+CPU = {"width": 32, "hidden": 0}
+
+
+def _generator_body(h, width, hidden):
+    if hidden:
+        h = layers.ReLU()(layers.Dense(hidden)(h))
+    h = layers.ReLU()(layers.Dense(7 * 7 * 2 * width)(h))
+    h = layers.Reshape((7, 7, 2 * width))(h)
+    h = layers.ReLU()(layers.Conv2DTranspose(width, 4, strides=2, padding="same")(h))
+    return layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="tanh")(h)
+
+
+def _check_shape(image_shape):
+    if tuple(image_shape) != (28, 28, 1):
+        raise ValueError(f"the convolutional MNIST networks take 28x28x1 images, got {tuple(image_shape)}")
+
+
+def conv_generator(latent_dim=62, image_shape=(28, 28, 1), n_codes=0, width=64, hidden=1024, name="generator"):
+    """G: z (B, latent_dim) [and a one-hot code (B, n_codes)] -> images (B, 28, 28, 1) in [-1, 1].
+
+    With ``n_codes`` > 0 the model takes ``[z, code]`` and starts from their concatenation
+    (the conditional GAN's and InfoGAN's G).
+    """
+    _check_shape(image_shape)
+    z = keras.Input((latent_dim,), name="z")
+    if not n_codes:
+        return keras.Model(z, _generator_body(z, width, hidden), name=name)
+    c = keras.Input((n_codes,), name="code")
+    return keras.Model([z, c], _generator_body(layers.Concatenate()([z, c]), width, hidden), name=name)
+
+
+def conv_features(x, width=64, hidden=1024):
+    """D's body: image (B, 28, 28, 1) -> features phi(x), (B, hidden) or (B, 7 * 7 * 2 * width) with hidden=0."""
+    h = layers.LeakyReLU(0.2)(layers.Conv2D(width, 4, strides=2, padding="same")(x))
+    h = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, padding="same")(h))
+    h = layers.Flatten()(h)
+    if hidden:
+        h = layers.LeakyReLU(0.2)(layers.Dense(hidden)(h))
+    return h
+
+
+def conv_discriminator(image_shape=(28, 28, 1), output_activation="sigmoid", width=64, hidden=1024, name="discriminator"):
+    """D: image -> (B, 1); ``output_activation=None`` makes it a critic (LSGAN, WGAN, WGAN-GP)."""
+    _check_shape(image_shape)
+    x = keras.Input(image_shape, name="image")
+    return keras.Model(x, layers.Dense(1, activation=output_activation)(conv_features(x, width, hidden)), name=name)
+
+
+def conv_projection_discriminator(image_shape=(28, 28, 1), n_classes=10, width=64, hidden=1024, name="discriminator"):
+    """Conditional D by projection (Miyato & Koyama 2018): [image, one-hot label] -> P(real and of that label).
+
+    logit = psi(phi(x)) + embed(label) . phi(x), with phi the conv body above.
+    """
+    _check_shape(image_shape)
+    x = keras.Input(image_shape, name="image")
+    c = keras.Input((n_classes,), name="code")
+    h = conv_features(x, width, hidden)
+    projection = layers.Dot(axes=1)([layers.Dense(h.shape[-1], use_bias=False, name="embed")(c), h])
+    logit = layers.Add()([layers.Dense(1, name="psi")(h), projection])
+    return keras.Model([x, c], layers.Activation("sigmoid")(logit), name=name)
+
+
+def conv_infogan_discriminator(image_shape=(28, 28, 1), n_codes=10, width=64, hidden=1024, name="discriminator"):
+    """InfoGAN D and Q on one conv body: image -> [P(real) (B, 1), Q's code logits (B, n_codes)].
+
+    Q is the paper's FC 128 -> LeakyReLU -> FC n_codes on D's features.
+    """
+    _check_shape(image_shape)
+    x = keras.Input(image_shape, name="image")
+    h = conv_features(x, width, hidden)
+    p = layers.Dense(1, activation="sigmoid", name="d")(h)
+    q = layers.Dense(n_codes, name="q")(layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(h)))
+    return keras.Model(x, [p, q], name=name)

@@ -1,0 +1,53 @@
+import keras
+import numpy as np
+import pytest
+
+from gan_keras import convnets
+from gan_keras.models import count_params
+
+
+@pytest.mark.parametrize("size", [convnets.PAPER, convnets.CPU])
+def test_shapes_and_ranges(size):
+    z = np.random.default_rng(0).normal(size=(3, 62)).astype("float32")
+    c = np.eye(10, dtype="float32")[[0, 4, 9]]
+    g = convnets.conv_generator(62, **size)
+    images = keras.ops.convert_to_numpy(g(z))
+    assert images.shape == (3, 28, 28, 1) and np.abs(images).max() <= 1.0
+    coded = convnets.conv_generator(62, n_codes=10, **size)
+    assert coded([z, c]).shape == (3, 28, 28, 1)
+    critic = convnets.conv_discriminator(output_activation=None, **size)
+    assert critic(images).shape == (3, 1)
+    p = keras.ops.convert_to_numpy(convnets.conv_discriminator(**size)(images))
+    assert ((p > 0) & (p < 1)).all()
+    assert convnets.conv_projection_discriminator(**size)([images, c]).shape == (3, 1)
+    p, q = convnets.conv_infogan_discriminator(**size)(images)
+    assert p.shape == (3, 1) and q.shape == (3, 10)
+
+
+def test_the_paper_layers_and_the_cpu_size():
+    g, d = convnets.conv_generator(62), convnets.conv_discriminator()
+    convs = [l for l in d.layers if isinstance(l, keras.layers.Conv2D)]
+    assert [(l.filters, l.kernel_size, l.strides) for l in convs] == [(64, (4, 4), (2, 2)), (128, (4, 4), (2, 2))]
+    deconvs = [l for l in g.layers if isinstance(l, keras.layers.Conv2DTranspose)]
+    assert [(l.filters, l.strides) for l in deconvs] == [(64, (2, 2)), (1, (2, 2))]
+    assert [l.units for l in g.layers if isinstance(l, keras.layers.Dense)] == [1024, 7 * 7 * 128]
+    assert not any(isinstance(l, keras.layers.BatchNormalization) for l in g.layers + d.layers)
+    small = count_params(convnets.conv_generator(62, **convnets.CPU))
+    assert small < count_params(g) / 20
+
+
+def test_the_projection_depends_on_the_label():
+    keras.utils.set_random_seed(0)
+    d = convnets.conv_projection_discriminator(**convnets.CPU)
+    x = np.random.default_rng(0).uniform(-1, 1, (2, 28, 28, 1)).astype("float32")
+    eye = np.eye(10, dtype="float32")
+    a = keras.ops.convert_to_numpy(d([x, eye[[0, 0]]]))
+    b = keras.ops.convert_to_numpy(d([x, eye[[5, 5]]]))
+    assert not np.allclose(a, b)
+
+
+def test_other_image_shapes_are_refused():
+    with pytest.raises(ValueError, match="28x28x1"):
+        convnets.conv_generator(62, (32, 32, 3))
+    with pytest.raises(ValueError, match="28x28x1"):
+        convnets.conv_infogan_discriminator((28, 28, 3))
