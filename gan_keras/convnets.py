@@ -16,9 +16,10 @@ batch norm anyway (its penalty is per sample).
 
 ``width`` (64 in the paper) sets the channels: width and 2 x width in the convs, and the FC
 layer's 7x7x(2 x width); ``hidden`` (1024) is the extra FC layer, 0 drops it. ``PAPER`` holds
-the paper's sizes; the recipes train ``CPU``: half the width and no FC 1024 layers, a quarter of
-the convolutions' arithmetic and 1/25 of the weights (G 262,241 against 6,635,713), so that
-three seeds of every variant train on two CPU cores (``docs/results.md`` has the cost).
+the paper's sizes; the recipes train ``CPU``: half the width and no FC 1024 layers, about 3.6
+million multiply-adds per image through G and D against the paper's 26 million, and 1/25 of
+G's weights (262,241 against 6,635,713), so that three seeds of every variant train on two CPU
+cores (``docs/results.md`` has the cost).
 """
 
 import keras
