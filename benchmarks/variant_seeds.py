@@ -4,8 +4,8 @@
         [--seeds 0 1 2] [--steps 3000] [--every 500] [--samples 2000] [--holdout 1000] [--json FILE]
 
 Each run trains recipe ``--models`` on the MNIST training digits (found through $GAN_KERAS_DATA,
-the Keras cache or a download; ``--holdout`` of them kept out, class-balanced, seed 0; ``--holdout
-1000`` of the full 60,000 leaves 59,000, the split of the earlier dense-net rows) with the recipe's
+the Keras cache or a download; ``--holdout`` of them kept out, class-balanced, seed 0: 59,000 of the
+full 60,000 with the default 1,000, or 4,000 of the 5,000 offline digits) with the recipe's
 batch size, objective and optimizers; unconditional recipes on the fast path (one compiled step;
 ``benchmarks/paths_agree.py`` shows both paths train alike), the conditional GAN and InfoGAN on the
 teaching path. ``--steps`` counts generator updates (a WGAN step is n_critic = 5 critic updates and
