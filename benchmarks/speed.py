@@ -96,7 +96,7 @@ def main():
     for name in args.models:
         for batch in args.batch_sizes:
             teach = time_keras(name, batch, False, args.steps, args.repeats)
-            if recipes.get(name).trainer in ("cgan", "infogan"):  # models with a code: teaching path only
+            if recipes.get(name).trainer in recipes.CODED_TRAINERS:  # teaching path only
                 print(f"| {name} | {keras.backend.backend()} | {runtime.device()} | {batch} | {1000 * teach:.2f} "
                       f"| – | – | – | – | – | – |", flush=True)
                 continue

@@ -33,18 +33,23 @@ import numpy as np
 
 from gan_keras import data, evaluation, losses, recipes, runtime
 
-CODED = ("cgan", "infogan")
+CODED = recipes.CODED_TRAINERS
+
+
+def scores(model, images, real_features):
+    """Class coverage, KL to uniform, Frechet distance and coverage of ``images`` in [-1, 1]; and the class probabilities."""
+    features, probs = evaluation.classify(model, images)
+    modes = evaluation.mode_coverage(probs)
+    return {"classes": modes["covered"], "kl": modes["kl_to_uniform"],
+            "frechet": evaluation.frechet_distance(real_features, features),
+            "coverage": evaluation.density_coverage(real_features, features)["coverage"]}, probs
 
 
 def measure(trainer, model, real_features, n, kind):
-    """Class coverage, KL to uniform, Frechet distance and coverage of n samples; the code's grip if any."""
+    """``scores`` of n samples (codes 0..9 in turn for the coded models) and the code's grip if any."""
     codes = np.arange(n) % 10
     samples = trainer.generate(n, seed=1, labels=codes) if kind in CODED else trainer.generate(n, seed=1)
-    features, probs = evaluation.classify(model, evaluation.to_range(samples, trainer.value_range, (-1.0, 1.0)))
-    modes = evaluation.mode_coverage(probs)
-    m = {"classes": modes["covered"], "kl": modes["kl_to_uniform"],
-         "frechet": evaluation.frechet_distance(real_features, features),
-         "coverage": evaluation.density_coverage(real_features, features)["coverage"]}
+    m, probs = scores(model, evaluation.to_range(samples, trainer.value_range, (-1.0, 1.0)), real_features)
     if kind == "cgan":
         m["requested"] = evaluation.class_agreement(probs, codes)
     if kind == "infogan":
@@ -127,11 +132,7 @@ def main():
     print("| model | seed | G updates | classes (KL to uniform) | Frechet | coverage | code | seconds |")
     print("|---|---|---|---|---|---|---|---|")
     real = images[np.random.default_rng(0).permutation(len(images))[:args.samples]]
-    features, probs = evaluation.classify(model, real)
-    modes = evaluation.mode_coverage(probs)
-    floor = {"classes": modes["covered"], "kl": modes["kl_to_uniform"],
-             "frechet": evaluation.frechet_distance(real_features, features),
-             "coverage": evaluation.density_coverage(real_features, features)["coverage"]}
+    floor = scores(model, real, real_features)[0]
     print(row("real training digits (floor)", "–", "–", floor, "–"))
     for name in args.models:
         for seed in args.seeds:

@@ -223,7 +223,7 @@ def generate(args):
         raise UserError(f"--out {out} is a folder (give a file name ending in .png or .npy)")
     history = Path(args.run) / "history.json"
     if args.labels is not None and history.is_file() and not json.loads(history.read_text())["meta"].get("code_dim"):
-        coded = sorted(n for n, r in recipes.RECIPES.items() if r.trainer in ("cgan", "infogan"))
+        coded = sorted(n for n, r in recipes.RECIPES.items() if r.trainer in recipes.CODED_TRAINERS)
         raise UserError(f"{args.run} has no code input (--labels is for {', '.join(coded)})")
     import numpy as np
 

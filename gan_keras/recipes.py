@@ -48,6 +48,7 @@ from .data import holdout_split, load_cifar10, load_fashion_mnist, load_mnist
 # answers --help at once (importing a Keras backend takes seconds).
 DATASETS = ("mnist", "fashion_mnist", "cifar10-frog")
 TRAINERS = ("gan", "fast", "cgan", "infogan")
+CODED_TRAINERS = ("cgan", "infogan")  # G takes [z, code]; these train on the teaching path only
 TRAINER_SETTINGS = ("k", "generator_loss", "real_label", "label_noise", "label_smoothing",
                     "latent_distribution", "objective", "info_weight")
 
@@ -140,10 +141,6 @@ def _radford_adam(steps_per_epoch, beta_1):
     return keras.optimizers.Adam(2e-4, beta_1=b1), keras.optimizers.Adam(2e-4, beta_1=b1)
 
 
-def _dcgan_adam(steps_per_epoch, beta_1):  # Adam 2e-4, beta_1 0.5 (Keras' Adam)
-    return _radford_adam(steps_per_epoch, beta_1)
-
-
 def _infogan_adam(steps_per_epoch, beta_1):
     import keras
     b1 = 0.5 if beta_1 is None else beta_1
@@ -211,14 +208,14 @@ RECIPES = {r.name: r for r in (
            settings={"info_weight": 1.0}),
     # The same variants on convolutional networks (gan_keras.convnets: Chen et al.'s MNIST nets).
     Recipe("lsgan-conv-mnist", "Mao et al. (2017): least-squares GAN, conv nets", "mnist", 64, 62, (-1.0, 1.0),
-           {"epochs": 20}, _conv_nets(None), _dcgan_adam, settings={"objective": "lsgan"}),
+           {"epochs": 20}, _conv_nets(None), _radford_adam, settings={"objective": "lsgan"}),
     Recipe("wgan-conv-mnist", "Arjovsky et al. (2017): WGAN, weight clipping, conv nets", "mnist", 64, 62,
            (-1.0, 1.0), {"epochs": 100}, _conv_nets(None), _wgan_rmsprop, settings={"objective": "wgan", "k": 5}),
     Recipe("wgan-gp-conv-mnist", "Gulrajani et al. (2017): WGAN-GP, conv nets", "mnist", 64, 62, (-1.0, 1.0),
            {"epochs": 100}, _conv_nets(None), _wgan_gp_adam, trainer="fast",
            settings={"objective": "wgan-gp", "k": 5}),
     Recipe("cgan-conv-mnist", "Mirza & Osindero (2014): conditional GAN, conv G, projection D", "mnist", 64, 62,
-           (-1.0, 1.0), {"epochs": 20}, _conv_cgan_nets, _dcgan_adam, trainer="cgan"),
+           (-1.0, 1.0), {"epochs": 20}, _conv_cgan_nets, _radford_adam, trainer="cgan"),
     Recipe("infogan-conv-mnist", "Chen et al. (2016): InfoGAN, 10-way code, the paper's MNIST nets", "mnist", 64,
            62, (-1.0, 1.0), {"epochs": 20}, _conv_infogan_nets, _infogan_adam, trainer="infogan",
            settings={"info_weight": 1.0}),
@@ -282,7 +279,7 @@ def make_trainer(name, images, *, seed=0, batch_size=None, fast=False, beta_1=No
     unknown = set(settings) - set(TRAINER_SETTINGS)
     if unknown:
         raise ValueError(f"unknown trainer settings {sorted(unknown)}; choose from {TRAINER_SETTINGS}")
-    if fast and recipe.trainer in ("cgan", "infogan"):
+    if fast and recipe.trainer in CODED_TRAINERS:
         raise ValueError(f"{name} trains on the teaching path only (fast=False)")
     import keras
 

@@ -171,7 +171,7 @@ def conv_phases(name):
     from gan_keras import recipes
 
     images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
-    trainer = recipes.make_trainer(name, images, seed=3, fast=recipes.get(name).trainer not in ("cgan", "infogan"))
+    trainer = recipes.make_trainer(name, images, seed=3, fast=recipes.get(name).trainer not in recipes.CODED_TRAINERS)
     report = phases(trainer, images, np.arange(64) % 10 if recipes.get(name).trainer == "cgan" else None)
     del report["d_max_abs_weight"]
     return report
