@@ -28,8 +28,9 @@ sigmoid with a raw score (the critics have no dropout and, as WGAN-GP requires, 
 norm); CGAN and InfoGAN give G a one-hot code input (``gan_keras.conditional``). WGAN-GP
 trains on the fast path only (``gan_keras.gradient_penalty``). The ``*-conv-mnist`` rows train the
 same variants on the convolutional MNIST networks their papers used (``gan_keras.convnets``:
-Chen et al.'s, without batch norm, at the ``convnets.CPU`` size), G with a 62-dimensional z as
-in InfoGAN; InfoGAN's G learns at 1e-3, five times D's rate, as in the paper.
+Chen et al.'s, batch norm in G only -- the conditional GAN's G has none -- at the
+``convnets.CPU`` size), G with a 62-dimensional z as in InfoGAN; InfoGAN's G learns at 1e-3,
+five times D's rate, as in the paper.
 
 Errata of the Chollet DCGAN as the source wrote it, fixed here: the discriminator is compiled
 (inside the trainer), its learning rate is the book's 8e-4 (the source wrote 0.008), Keras 3
@@ -102,7 +103,7 @@ def _infogan_nets(shape, latent, means):
 def _conv_nets(output_activation):
     def nets(shape, latent, means):
         from . import convnets
-        return (convnets.conv_generator(latent, shape, **convnets.CPU),
+        return (convnets.conv_generator(latent, shape, batch_norm=True, **convnets.CPU),
                 convnets.conv_discriminator(shape, output_activation=output_activation, **convnets.CPU))
     return nets
 
@@ -115,7 +116,7 @@ def _conv_cgan_nets(shape, latent, means):
 
 def _conv_infogan_nets(shape, latent, means):
     from . import convnets
-    return (convnets.conv_generator(latent, shape, n_codes=10, **convnets.CPU),
+    return (convnets.conv_generator(latent, shape, n_codes=10, batch_norm=True, **convnets.CPU),
             convnets.conv_infogan_discriminator(shape, 10, **convnets.CPU))
 
 

@@ -36,6 +36,23 @@ def test_the_paper_layers_and_the_cpu_size():
     assert small < count_params(g) / 20
 
 
+def test_batch_norm_in_the_generator_only():
+    g = convnets.conv_generator(62, n_codes=10, batch_norm=True, **convnets.CPU)
+    norms = [l for l in g.layers if isinstance(l, keras.layers.BatchNormalization)]
+    assert len(norms) == 2 and all(l.momentum == convnets.BN_MOMENTUM for l in norms)
+    # the layers before a batch norm have no bias (it would be subtracted again)
+    assert [l.use_bias for l in g.layers if isinstance(l, (keras.layers.Dense, keras.layers.Conv2DTranspose))] \
+        == [False, False, True]
+    z = np.random.default_rng(0).normal(size=(4, 62)).astype("float32")
+    c = np.eye(10, dtype="float32")[[0, 1, 2, 3]]
+    train = keras.ops.convert_to_numpy(g([z, c], training=True))
+    assert train.shape == (4, 28, 28, 1) and np.abs(train).max() <= 1.0
+    # fresh moving statistics (mean 0, variance 1) are not the batch's: inference mode differs
+    assert not np.allclose(train, keras.ops.convert_to_numpy(g([z, c], training=False)))
+    assert len([l for l in convnets.conv_generator(62, batch_norm=True).layers
+                if isinstance(l, keras.layers.BatchNormalization)]) == 3
+
+
 def test_the_projection_depends_on_the_label():
     keras.utils.set_random_seed(0)
     d = convnets.conv_projection_discriminator(**convnets.CPU)
