@@ -8,6 +8,8 @@ path (``gan_keras.fast``) ends its compiled chunks of steps there; a callback wi
 treated as needing them after every step. ``keras.callbacks.LambdaCallback`` works as well.
 """
 
+import contextlib
+import importlib.util
 import math
 import sys
 import time
@@ -42,7 +44,8 @@ class StopOnNonFinite(keras.callbacks.Callback):
 
 
 class Progress(keras.callbacks.Callback):
-    """Keras' progress bar on a terminal; a plain line every ``percent`` % elsewhere (files, notebooks)."""
+    """Keras' progress bar on a terminal; elsewhere (files, notebooks) a plain line at the first step
+    and at every multiple of ``percent`` % of the run (the steps the sample grids are named after)."""
 
     every = None
 
@@ -53,7 +56,8 @@ class Progress(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         self.total, self.start, self.first = logs["steps"], time.perf_counter(), self.model.step
-        self.next = self.first + 1
+        self.interval = max(1, int(self.total * self.percent // 100))  # as the CLI's grids: steps // 10
+        self.next = self.first + 1  # a first line at once, then at multiples of the interval
         self.bar = None
         if self.interactive:
             self.bar = keras.utils.Progbar(self.total, stateful_metrics=list(self.model.history)[1:])
@@ -68,7 +72,7 @@ class Progress(keras.callbacks.Callback):
             values = "  ".join(f"{key} {value:.3f}" for key, value in logs.items())
             print(f"step {step}/{self.total} ({100 * step / self.total:.0f} %, {rate:.1f} steps/s)  {values}",
                   file=self.stream, flush=True)
-            self.next = step + max(1, math.ceil(self.total * self.percent / 100))
+            self.next = (step // self.interval + 1) * self.interval
 
 
 def grid_inputs(trainer):
@@ -86,6 +90,96 @@ def save_samples(trainer, out_dir):
     images = keras.ops.convert_to_numpy(trainer.generator.predict_on_batch(grid_inputs(trainer)))
     return save_image_grid(images, Path(out_dir) / "samples" / f"step_{trainer.step:07d}.png",
                            value_range=trainer.value_range, ncols=10 if hasattr(trainer, "grid_inputs") else None)
+
+
+def d_on_real_and_generated(trainer, images, labels=None, n=50, seed=0):
+    """D's outputs (inference mode) on ``n`` of ``images`` and on ``n`` generated images: (real, fake, fakes).
+
+    real, fake: float32 (n,), P(real) for objective "gan", the raw score for the critics. fakes: the
+    generated images, codes 0, 1, ... in turn for a generator with a code input. labels: the images'
+    classes, needed by a conditional D (None otherwise).
+    """
+    import numpy as np
+
+    trainer.sync()
+    pick = np.random.default_rng(seed).choice(len(images), n, replace=False)
+    codes = np.arange(n) % trainer.code_dim if hasattr(trainer, "code_dim") else None
+    fakes = trainer.generate(n, seed=seed) if codes is None else trainer.generate(n, seed=seed, labels=codes)
+    if labels is not None:
+        return trainer.p_real(images[pick], labels[pick]), trainer.p_real(fakes, codes), fakes
+    return trainer.p_real(images[pick]), trainer.p_real(fakes), fakes
+
+
+class TensorBoard(keras.callbacks.Callback):
+    """A run as TensorBoard sees it (``tensorboard --logdir LOG_DIR``, or ``%tensorboard`` in a notebook).
+
+    Scalars every ``scalar_every`` steps (default: 200 points over the run), each the mean since the
+    last write: ``loss/d``, ``loss/g``, ``d_output/real`` (mean D(x)) and ``d_output/generated``
+    (mean D(G(z))), in training mode like the history. Every ``every`` steps and at the end:
+    histograms ``d_histogram/real`` and ``d_histogram/generated`` of D's output in inference mode
+    on ``n`` of ``images`` and ``n`` generated images, and ``samples``, the grid of the run's fixed
+    noise vectors. images: float32 (N, H, W, C) in the generator's range; labels: their classes for
+    a conditional D. Written with TensorFlow's ``tf.summary``, under any Keras backend (TensorFlow
+    must be installed).
+    """
+
+    def __init__(self, log_dir, images, every, n=256, scalar_every=None, labels=None):
+        super().__init__()
+        self.log_dir, self.images, self.labels = str(log_dir), images, labels
+        self.every, self.n, self.scalar_every = max(1, int(every)), min(int(n), len(images)), scalar_every
+        self.writer, self.sums = None, {}
+
+    def on_train_begin(self, logs=None):
+        missing = [name for name in ("tensorflow", "tensorboard") if importlib.util.find_spec(name) is None]
+        if missing:
+            raise ImportError(f"TensorBoard logging writes with TensorFlow's tf.summary: pip install "
+                              f"{' '.join(missing)} (the Keras backend can stay as it is)")
+        import tensorflow as tf
+
+        if keras.backend.backend() != "tensorflow":  # leave any GPU to the backend that trains
+            with contextlib.suppress(RuntimeError):  # raised once TensorFlow has set up its devices
+                tf.config.set_visible_devices([], "GPU")
+        self.tf = tf
+        self.writer = tf.summary.create_file_writer(self.log_dir)
+        self.scalar_every = self.scalar_every or max(1, logs["steps"] // 200)
+        self.sums, self.count = {}, 0
+
+    def on_train_batch_end(self, step, logs=None):
+        for key, value in logs.items():
+            self.sums[key] = self.sums.get(key, 0.0) + value
+        self.count += 1
+        if step % self.scalar_every == 0:
+            self.write_scalars(step)
+        if step % self.every == 0:
+            self.write_pictures(step)
+
+    def on_train_end(self, logs=None):
+        step = self.model.step
+        if self.count:
+            self.write_scalars(step)
+        if step % self.every:
+            self.write_pictures(step)
+        self.writer.flush()
+        self.writer.close()
+
+    def write_scalars(self, step):
+        names = {"d_loss": "loss/d", "g_loss": "loss/g", "d_real": "d_output/real", "d_fake": "d_output/generated"}
+        with self.writer.as_default(step=step):
+            for key, total in self.sums.items():
+                self.tf.summary.scalar(names.get(key, key), total / self.count)
+        self.sums, self.count = {}, 0
+
+    def write_pictures(self, step):
+        from .plots import image_grid
+
+        real, fake, _ = d_on_real_and_generated(self.model, self.images, self.labels, self.n)
+        grid = image_grid(keras.ops.convert_to_numpy(self.model.generator.predict_on_batch(grid_inputs(self.model))),
+                          self.model.value_range, ncols=10 if hasattr(self.model, "grid_inputs") else None)
+        with self.writer.as_default(step=step):
+            self.tf.summary.histogram("d_histogram/real", real)
+            self.tf.summary.histogram("d_histogram/generated", fake)
+            self.tf.summary.image("samples", grid[None])
+        self.writer.flush()
 
 
 class SampleGrids(keras.callbacks.Callback):

@@ -8,8 +8,9 @@ train writes into --out: history.json, generator.keras, discriminator.keras, los
 d_probabilities.png, samples/step_XXXXXXX.png grids, summary.json and checkpoints/ (the
 newest two). --resume continues from the newest readable checkpoint there; with none
 there, it starts a new run and says so. Ctrl-C writes a checkpoint before stopping.
-A wrong argument or missing data ends with one line "error: ..." and exit code 2 (1 for
-errors found while running); --debug shows the traceback instead.
+A wrong argument ends with one line "error: ..." and exit code 2; a problem found while
+running (missing data, a checkpoint of another model, ...) with one such line and exit
+code 1; --debug shows the traceback instead.
 """
 
 import argparse
@@ -109,6 +110,9 @@ def _train_parser(sub):
     t.add_argument("--checkpoint-every", type=_positive, help="steps between checkpoints (default: 10 %% of the run)")
     t.add_argument("--fast", action="store_true", help="fused one-function-per-step training (gan_keras.fast)")
     t.add_argument("--quiet", action="store_true", help="no progress output")
+    t.add_argument("--tensorboard", metavar="DIR", help="also write TensorBoard event files there: losses, "
+                   "mean D(x) and D(G(z)), histograms of D's outputs and the sample grid (needs TensorFlow "
+                   "installed; view with: tensorboard --logdir DIR)")
 
 
 def parse_args(argv=None):
@@ -130,7 +134,9 @@ def parse_args(argv=None):
                        formatter_class=Help)
     e.add_argument("run", type=_folder, help="output folder of train")
     e.add_argument("--test-data", type=_folder, help="folder with the MNIST test split (t10k IDX files); "
-                   "default: found like the training data (GAN_KERAS_DATA, Keras cache, download)")
+                   "default: found like the training data (GAN_KERAS_DATA, Keras cache, download); where "
+                   "it is missing, half of the digits the run held out (train --holdout) stand in for it, "
+                   "and the output says so")
     e.add_argument("--samples", type=_positive, default=10000, help="generated images to score")
     e.add_argument("--json", help="also write the row as JSON to this file")
     return parser.parse_args(argv)
@@ -150,6 +156,13 @@ def _output_folder(args):
 
 def train(args):
     out = _output_folder(args)
+    if args.tensorboard:
+        from importlib.util import find_spec
+
+        missing = [name for name in ("tensorflow", "tensorboard") if find_spec(name) is None]
+        if missing:
+            raise UserError(f"--tensorboard writes with TensorFlow's tf.summary: pip install {' '.join(missing)} "
+                            "(or leave --tensorboard out)")
     (images, labels), _ = recipes.load_labelled(args.model, dataset=args.dataset, limit=args.limit,
                                                 data_dir=args.data_dir, holdout=args.holdout)
     import keras
@@ -168,17 +181,24 @@ def train(args):
     print(f"[gan_keras] {args.model} on {len(images)} images, batch {batch}, {steps} steps "
           f"({steps / trainer.steps_per_epoch(len(images), batch):.1f} epochs), backend {keras.backend.backend()}, "
           f"{type(trainer).__name__}, writing to {out}", flush=True)
+    d_labels = labels if recipe.trainer == "cgan" else None
+    extra = []
+    if args.tensorboard:
+        from .callbacks import TensorBoard
+
+        extra.append(TensorBoard(args.tensorboard, images, args.sample_every or every, labels=d_labels))
     start = time.perf_counter()
-    history = run.fit(trainer, images, out_dir=out, steps=steps, batch_size=batch,
-                      labels=labels if recipe.trainer == "cgan" else None,
+    history = run.fit(trainer, images, out_dir=out, steps=steps, batch_size=batch, labels=d_labels,
                       sample_every=args.sample_every or every, checkpoint_every=args.checkpoint_every or every,
-                      resume=args.resume, progress=not args.quiet, meta={"model": args.model},
+                      resume=args.resume, progress=not args.quiet, meta={"model": args.model}, callbacks=extra,
                       log=lambda message: print(f"[gan_keras] {message}", flush=True))
     wall = time.perf_counter() - start
     trainer.generator.save(out / "generator.keras")
     trainer.discriminator.save(out / "discriminator.keras")
-    plots.plot_training(history, path=out / "losses.png")
-    p = _final_outputs(trainer, images, labels if recipe.trainer == "cgan" else None, out, args.seed)
+    plots.plot_training(history, path=out / "losses.png", note=(
+        "During training: each step's minibatch, in training mode (dropout on); d_probabilities.png shows D "
+        "after training, in inference mode"))
+    p = _final_outputs(trainer, images, d_labels, out, args.seed)
     summary = {"model": args.model, "steps": trainer.step, "wall_time_s": round(wall, 1),
                "backend": keras.backend.backend(), "python": platform.python_version(), "keras": keras.__version__,
                "dataset": args.dataset or recipe.dataset, "images": len(images), "limit": args.limit,
@@ -196,23 +216,18 @@ def _final_outputs(trainer, images, labels, out, seed):
     """The final sample grid and the probability bar charts; D's outputs on 50 real / 50 fakes.
 
     labels: the images' labels for a conditional D (None otherwise)."""
-    import numpy as np
-
     from . import plots
+    from .callbacks import d_on_real_and_generated
 
-    pick = np.random.default_rng(seed).choice(len(images), 50, replace=False)
-    coded = hasattr(trainer, "code_dim")
-    fake_labels = np.arange(50) % 10 if coded else None
-    fake = trainer.generate(50, seed=seed, labels=fake_labels) if coded else trainer.generate(50, seed=seed)
-    if labels is not None:
-        p = [trainer.p_real(images[pick], labels[pick]), trainer.p_real(fake, fake_labels)]
-    else:
-        p = [trainer.p_real(images[pick]), trainer.p_real(fake)]
+    p_real, p_fake, fake = d_on_real_and_generated(trainer, images, labels, 50, seed)
     if trainer.objective.probabilities:
-        plots.plot_probability_bars(p[0], p[1], path=out / "d_probabilities.png")
+        plots.plot_probability_bars(p_real, p_fake, path=out / "d_probabilities.png", note=(
+            "After training, in inference mode (dropout off): D's verdicts differ from the training-mode means "
+            "at the end of losses.png"))
+    coded = hasattr(trainer, "code_dim")
     plots.save_image_grid(fake if coded else fake[:49], out / "samples" / "final.png",
                           value_range=trainer.value_range, ncols=10 if coded else None)
-    return p
+    return p_real, p_fake
 
 
 def generate(args):
@@ -258,16 +273,28 @@ def evaluate(args):
     from .run import load_run
 
     _, _, meta = load_run(args.run)
-    test, _ = data.load_mnist("test", data_dir=args.test_data)
+    if (meta.get("dataset") or "mnist") != "mnist":
+        raise UserError(f"{args.run} trained on {meta['dataset']}: evaluate measures MNIST generators only "
+                        "(its classifier reads digits)")
     # the run's training images and the ones it held out, split as train did, in [-1, 1]
-    (train_images, _), (valid, _) = recipes.load_labelled("dense-mnist", dataset=meta.get("dataset"),
-                                                          limit=meta.get("limit"), holdout=meta.get("holdout", 0))
+    (train_images, _), (valid, valid_labels) = recipes.load_labelled(
+        "dense-mnist", dataset="mnist", limit=meta.get("limit"), holdout=meta.get("holdout", 0))
+    try:  # the official test split; where it is missing, half of the run's held-out digits stand in
+        (valid, _), (test, _), official = data.mnist_test_split(
+            valid, valid_labels, data_dir=args.test_data, held_out_ok=len(valid) >= 20, n_held_out=len(valid) // 2)
+    except FileNotFoundError as err:
+        hint = "" if args.test_data else (" Or train with --holdout 1000: evaluate then measures on half of "
+                                          "the digits the run held out")
+        raise UserError(f"{' '.join(str(err).split())}{hint} (see evaluate --help)") from None
     if not len(valid):
         print("[gan_keras] the run held no images out (train with --holdout 1000): Parzen is left out")
     row, _ = evaluation.evaluate_run(args.run, test, valid, train_images, args.samples)
+    row = {"test_digits": "official MNIST test split" if official else "held-out training digits", **row}
     lines = [f"{key:>22}  {value:.4g}" if isinstance(value, float) else f"{key:>22}  {value}"
              for key, value in row.items()]
-    print("\n".join([f"evaluation of {args.run} ({args.samples} samples, {len(test)} test digits)"] + lines))
+    what = (f"{len(test)} digits of the official MNIST test split" if official else
+            f"{len(test)} held-out training digits, not the official test split: not comparable with Table 1")
+    print("\n".join([f"evaluation of {args.run} ({args.samples} samples; measured on {what})"] + lines))
     if args.json:
         Path(args.json).write_text(json.dumps({"run": str(args.run), **row}, indent=1, default=np.asarray))
     return row

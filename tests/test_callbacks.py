@@ -1,0 +1,54 @@
+"""The callbacks around a run: progress lines and TensorBoard event files."""
+
+import io
+
+import numpy as np
+import pytest
+
+from gan_keras.callbacks import Progress, TensorBoard, d_on_real_and_generated
+
+from .helpers import tiny_images, tiny_trainer
+
+
+def test_progress_lines_fall_on_the_steps_the_grids_are_named_after():
+    stream = io.StringIO()
+    trainer = tiny_trainer()
+    trainer.train(tiny_images(), steps=20, batch_size=8, callbacks=[Progress(percent=25, interactive=False,
+                                                                             stream=stream)])
+    steps = [int(line.split()[1].split("/")[0]) for line in stream.getvalue().splitlines()]
+    assert steps == [1, 5, 10, 15, 20]
+    stream = io.StringIO()
+    trainer.train(tiny_images(), steps=30, batch_size=8, callbacks=[Progress(percent=25, interactive=False,
+                                                                             stream=stream)])
+    assert [int(line.split()[1].split("/")[0]) for line in stream.getvalue().splitlines()] == [21, 28, 30]
+
+
+def read_events(log_dir):
+    from tensorboard.backend.event_processing import event_accumulator
+    from tensorboard.util import tensor_util
+
+    events = event_accumulator.EventAccumulator(str(log_dir), size_guidance={"tensors": 0})
+    events.Reload()
+    return {tag: [(e.step, tensor_util.make_ndarray(e.tensor_proto)) for e in events.Tensors(tag)]
+            for tag in events.Tags()["tensors"]}
+
+
+def test_tensorboard_writes_curves_histograms_and_grids(tmp_path):
+    images = tiny_images(64)
+    trainer = tiny_trainer()
+    board = TensorBoard(tmp_path / "tb", images, every=4, n=32, scalar_every=2)
+    history = trainer.train(images, steps=10, batch_size=8, callbacks=[board])
+    events = read_events(tmp_path / "tb")
+    assert set(events) == {"loss/d", "loss/g", "d_output/real", "d_output/generated", "d_histogram/real",
+                           "d_histogram/generated", "samples"}
+    # scalars: the mean of the steps since the last write (every 2 steps, and the run's end)
+    assert [step for step, _ in events["loss/g"]] == [2, 4, 6, 8, 10]
+    np.testing.assert_allclose([float(v) for _, v in events["loss/g"]],
+                               np.mean(np.reshape(history["g_loss"], (5, 2)), axis=1), rtol=1e-5)
+    # pictures: every 4 steps and at the end
+    assert [step for step, _ in events["samples"]] == [4, 8, 10]
+    real, fake, _ = d_on_real_and_generated(trainer, images, n=32)
+    last_real = events["d_histogram/real"][-1][1]   # (buckets, 3): left edge, right edge, count
+    assert last_real[:, 2].sum() == 32 and last_real[0, 0] == pytest.approx(real.min(), abs=1e-6)
+    assert events["d_histogram/generated"][-1][1][:, 2].sum() == 32
+    assert events["samples"][-1][1][:2].tolist() == [b"71", b"71"]  # width, height: 8 x (8 + 1) - 1 pixels
