@@ -227,6 +227,49 @@ def toy_discriminator(hidden=32, name="discriminator"):
 
 
 # ----------------------------------------------------------------------------------------
+# Batch normalisation that a frozen network can use
+# ----------------------------------------------------------------------------------------
+@keras.saving.register_keras_serializable(package="gan_keras")
+class GANBatchNormalization(layers.BatchNormalization):
+    """``BatchNormalization`` that normalises with the batch's statistics whenever ``training=True``.
+
+    Keras 3's layer uses its moving statistics when it is frozen (``trainable = False``), even
+    when called with ``training=True``. In ``gan = D(G(z))`` with D frozen, G would then be
+    trained against a D that normalises the fakes with statistics gathered over earlier real
+    and fake batches -- not the D being trained, which normalises each batch by its own.
+    Keras 1/2-era DCGANs and Radford et al.'s code normalised with batch statistics whether or
+    not the weights were being updated; this layer does the same:
+
+    * ``training=True``, trainable: exactly ``BatchNormalization`` (batch statistics, moving
+      statistics updated);
+    * ``training=True``, frozen: batch statistics, and nothing changes -- neither gamma and
+      beta (frozen) nor the moving statistics;
+    * ``training=False`` (inference, ``predict``): the moving statistics.
+
+    Inputs of any rank; the statistics are over every axis but ``axis`` (the channels).
+    """
+
+    def __init__(self, **kwargs):
+        if kwargs.get("renorm") or kwargs.get("synchronized"):
+            raise ValueError("GANBatchNormalization supports neither renorm nor synchronized")
+        super().__init__(**kwargs)
+
+    def call(self, inputs, training=None, mask=None):
+        if not training or self.trainable:
+            return super().call(inputs, training=training, mask=mask)
+        if mask is not None:
+            raise ValueError("GANBatchNormalization takes no mask")
+        x = ops.cast(inputs, keras.backend.result_type(inputs.dtype, "float32"))
+        axis = self.axis % len(x.shape)
+        mean, variance = ops.moments(x, axes=[i for i in range(len(x.shape)) if i != axis])
+        outputs = ops.batch_normalization(
+            x, mean, variance, axis=axis, epsilon=self.epsilon,
+            offset=ops.cast(self.beta, x.dtype) if self.center else None,
+            scale=ops.cast(self.gamma, x.dtype) if self.scale else None)
+        return ops.cast(outputs, self.compute_dtype)
+
+
+# ----------------------------------------------------------------------------------------
 # Putting G and D together
 # ----------------------------------------------------------------------------------------
 def build_gan(generator, discriminator, name="gan"):

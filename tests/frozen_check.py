@@ -4,8 +4,10 @@ Measures, by comparing weights before and after, what each update changes:
 
 * ``classic``: the Keras 2 recipe (compile D, freeze D, compile the GAN, then
   ``D.train_on_batch``) -- under Keras 3 D does not change;
-* ``trainer_d`` / ``trainer_g``: GANTrainer's D update and G update, separately;
+* ``trainer_d`` / ``trainer_g``: GANTrainer's D update and G update, separately (also with
+  Keras' batch norm and with ``models.GANBatchNormalization`` in G and D);
 * ``fast_d`` / ``fast_g``: the same for the fused fast path (``--fast``);
+* ``gan_batch_norm``: the package's batch norm against Keras' when frozen (``gan_batch_norm_check``);
 * with ``--block-tensorflow`` (JAX and torch): all of the above with ``import tensorflow``
   failing, as on the GPU machine, which has no TensorFlow: the package must not need it;
 * ``short_runs``: a few steps of ``GANTrainer.train`` on both paths give a finite history;
@@ -19,6 +21,7 @@ Used by tests/test_frozen_discriminator.py, which runs it once per installed bac
 
 import json
 import sys
+import tempfile
 import warnings
 
 
@@ -48,19 +51,21 @@ def changed(before, after):
     return any(not np.array_equal(a, b) for a, b in zip(before, after))
 
 
-def small_models(bn):
-    """A tiny G and D for 8x8x1 images; with BatchNormalization in both when ``bn``."""
+def small_models(bn, dropout=0.3):
+    """A tiny G and D for 8x8x1 images; with batch norm in both when ``bn``: Keras' layer (True)
+    or the package's ``models.GANBatchNormalization`` ("gan")."""
+    norm = models.GANBatchNormalization if bn == "gan" else keras.layers.BatchNormalization
     z = keras.Input((4,))
     h = keras.layers.Dense(16)(z)
     if bn:
-        h = keras.layers.BatchNormalization()(h)
+        h = norm()(h)
     h = keras.layers.Dense(64, activation="tanh")(keras.layers.ReLU()(h))
     g = keras.Model(z, keras.layers.Reshape((8, 8, 1))(h))
     x = keras.Input((8, 8, 1))
     h = keras.layers.Dense(16)(keras.layers.Flatten()(x))
     if bn:
-        h = keras.layers.BatchNormalization()(h)
-    h = keras.layers.Dropout(0.3)(keras.layers.LeakyReLU(0.2)(h))
+        h = norm()(h)
+    h = keras.layers.Dropout(dropout)(keras.layers.LeakyReLU(0.2)(h))
     d = keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(h))
     return g, d
 
@@ -177,6 +182,46 @@ def conv_phases(name):
     return report
 
 
+def gan_batch_norm_check(tmp_dir):
+    """models.GANBatchNormalization against Keras' layer, frozen and called with training=True.
+
+    * ``frozen_error``: largest difference from a hand computation with the batch's mean and
+      variance, for each layer (the stock one uses its moving statistics instead);
+    * ``d_prime_gap``: the largest difference between D(G(z)) inside the combined model (D frozen)
+      and D(G(z)) from D being trained (trainable, training mode), same weights and z: the two
+      are one discriminator only if the frozen layer normalises as the trainable one does;
+    * ``roundtrip``: a model with the layer saved as .keras and loaded gives the same outputs.
+    """
+    x = np.random.default_rng(0).normal(2.0, 3.0, (16, 5)).astype("float32")
+    hand = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3)
+    report = {"frozen_error": {}, "d_prime_gap": {}}
+    for name, bn in (("gan", "gan"), ("stock", True)):
+        layer = (models.GANBatchNormalization if bn == "gan" else keras.layers.BatchNormalization)()
+        layer.build(x.shape)
+        layer.trainable = False
+        out = keras.ops.convert_to_numpy(layer(keras.ops.convert_to_tensor(x), training=True))
+        report["frozen_error"][name] = float(np.abs(out - hand).max())
+        keras.utils.set_random_seed(6)
+        g, d = small_models(bn, dropout=0.0)
+        gan = models.build_gan(g, d)
+        z = keras.ops.convert_to_tensor(np.random.default_rng(1).normal(size=(16, 4)).astype("float32"))
+        frozen = keras.ops.convert_to_numpy(gan(z, training=True))
+        d.trainable = True
+        trained = keras.ops.convert_to_numpy(d(g(z, training=True), training=True))
+        report["d_prime_gap"][name] = float(np.abs(frozen - trained).max())
+    keras.utils.set_random_seed(7)
+    g, _ = small_models("gan")
+    path = f"{tmp_dir}/g.keras"
+    g.save(path)
+    loaded = keras.saving.load_model(path)
+    z = np.random.default_rng(2).normal(size=(8, 4)).astype("float32")
+    same = all(np.allclose(keras.ops.convert_to_numpy(a(z, training=t)), keras.ops.convert_to_numpy(b(z, training=t)),
+                           atol=1e-6) for a, b in ((g, loaded),) for t in (False, True))
+    kinds = [type(layer).__name__ for layer in loaded.layers]
+    report["roundtrip"] = same and "GANBatchNormalization" in kinds
+    return report
+
+
 def gp_check():
     """WGAN-GP's penalty for D(x) = sum(w * x) with ||w|| = 3: lambda (3 - 1)^2 = 40."""
     from gan_keras.gradient_penalty import gradient_penalty
@@ -192,10 +237,14 @@ def gp_check():
 def main():
     report = {"backend": keras.backend.backend(), "classic": classic_recipe(), "short_runs": short_runs(),
               "trainer": trainer_phases(fast=False, bn=False),
-              "trainer_bn": trainer_phases(fast=False, bn=True)}
+              "trainer_bn": trainer_phases(fast=False, bn=True),
+              "trainer_gan_bn": trainer_phases(fast=False, bn="gan")}
+    with tempfile.TemporaryDirectory() as tmp:
+        report["gan_batch_norm"] = gan_batch_norm_check(tmp)
     if "--fast" in sys.argv:
         report["fast"] = trainer_phases(fast=True, bn=False)
         report["fast_bn"] = trainer_phases(fast=True, bn=True)
+        report["fast_gan_bn"] = trainer_phases(fast=True, bn="gan")
     if "--variants" in sys.argv:
         report["gp"] = gp_check()
         report["variants"] = {

@@ -51,7 +51,7 @@ def test_both_training_paths_run_on_every_backend(report):
     assert report["short_runs"] == {"teaching": True, "fast": True}
 
 
-@pytest.mark.parametrize("path", ["trainer", "trainer_bn", "fast", "fast_bn"])
+@pytest.mark.parametrize("path", ["trainer", "trainer_bn", "trainer_gan_bn", "fast", "fast_bn", "fast_gan_bn"])
 def test_each_update_changes_only_its_own_network(report, path):
     assert report[path]["d_step"] == {"d_changed": True, "g_changed": False}
     assert report[path]["g_step"] == {"d_changed": False, "g_changed": True}
@@ -82,3 +82,23 @@ def test_gradient_penalty_has_the_known_value_on_every_backend(report):
 def test_jax_and_torch_paths_run_without_tensorflow(report):
     # the whole check (both paths, every variant, the gradient penalty) ran with TensorFlow blocked
     assert report["tensorflow_loaded"] is (report["backend"] == "tensorflow")
+
+
+def test_frozen_gan_batch_norm_uses_the_batch_and_keras_layer_does_not(report):
+    """Called with training=True while frozen: the package's layer normalises with the batch's moments
+    (a hand computation), Keras' with its moving statistics -- the layer's reason to exist."""
+    errors = report["gan_batch_norm"]["frozen_error"]
+    assert errors["gan"] < 1e-4
+    assert errors["stock"] > 1.0
+
+
+def test_the_combined_model_judges_with_the_discriminator_being_trained(report):
+    """D(G(z)) inside gan = D(G(z)) with D frozen equals D's own verdict in training mode only with
+    the package's layer; with Keras' the frozen copy is another discriminator."""
+    gaps = report["gan_batch_norm"]["d_prime_gap"]
+    assert gaps["gan"] < 1e-5
+    assert gaps["stock"] > 1e-3
+
+
+def test_gan_batch_norm_saves_and_loads(report):
+    assert report["gan_batch_norm"]["roundtrip"] is True

@@ -121,3 +121,27 @@ def test_critic_has_a_raw_score_output():
     critic = models.dense_discriminator(output_activation=None, dropout=0.0)
     assert critic.layers[-1].activation.__name__ == "linear"
     assert not any(isinstance(layer, keras.layers.Dropout) for layer in critic.layers)
+
+
+def test_gan_batch_norm_in_each_mode():
+    """Frozen + training=True: the batch's moments, nothing updated; trainable: Keras' layer exactly;
+    inference: the moving statistics. (Every backend: tests/test_frozen_discriminator.py.)"""
+    x = np.random.default_rng(0).normal(2.0, 3.0, (32, 4, 4, 3)).astype("float32")
+    gan_bn, stock = models.GANBatchNormalization(momentum=0.8), keras.layers.BatchNormalization(momentum=0.8)
+    for layer in (gan_bn, stock):
+        layer.build(x.shape)
+    hand = (x - x.mean((0, 1, 2))) / np.sqrt(x.var((0, 1, 2)) + gan_bn.epsilon)
+    # trainable, training mode: the same outputs and the same moving-statistics update as Keras' layer
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan_bn(x, training=True)),
+                               keras.ops.convert_to_numpy(stock(x, training=True)), atol=1e-6)
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan_bn.moving_mean), 0.2 * x.mean((0, 1, 2)), rtol=1e-5)
+    moving = [keras.ops.convert_to_numpy(v).copy() for v in gan_bn.weights]
+    gan_bn.trainable = False
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan_bn(x, training=True)), hand, atol=1e-5)
+    assert all(np.array_equal(a, keras.ops.convert_to_numpy(b)) for a, b in zip(moving, gan_bn.weights))
+    # inference: the moving statistics, frozen or not
+    mean, var = moving[2], moving[3]
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(gan_bn(x, training=False)),
+                               (x - mean) / np.sqrt(var + gan_bn.epsilon), atol=1e-4)
+    with pytest.raises(ValueError, match="renorm"):
+        models.GANBatchNormalization(renorm=True)
