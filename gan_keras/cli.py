@@ -100,6 +100,9 @@ def _train_parser(sub):
     t.add_argument("--k", type=_positive, help="D updates per G update (default: the model's; 1, WGANs 5)")
     t.add_argument("--generator-loss", choices=["non_saturating", "minimax"],
                    help="for the original GAN objective (default non_saturating)")
+    t.add_argument("--update", choices=["alternating", "simultaneous"],
+                   help="alternating (default: D's update, then G's) or simultaneous (the paper's public code: "
+                   "both gradients at the same weights from one minibatch, D's loss halved; k = 1)")
     t.add_argument("--label-noise", type=_fraction(0, 1, "label noise"),
                    help="add this times U[0,1) to D's targets (default: the model's; 0.05 for the Chollet DCGAN)")
     t.add_argument("--label-smoothing", type=_fraction(0, 0.5, "label smoothing"),
@@ -172,7 +175,7 @@ def train(args):
 
     recipe = recipes.get(args.model)
     given = {"k": args.k, "generator_loss": args.generator_loss, "label_smoothing": args.label_smoothing,
-             "label_noise": args.label_noise}
+             "label_noise": args.label_noise, "update": args.update}
     trainer = recipes.make_trainer(args.model, images, seed=args.seed, batch_size=args.batch_size, fast=args.fast,
                                    beta_1=args.beta1, **{k: v for k, v in given.items() if v is not None})
     batch = args.batch_size or recipe.batch_size

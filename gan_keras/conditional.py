@@ -106,6 +106,8 @@ class CodedGANTrainer(GANTrainer):
         if len(generator.inputs) != 2:
             raise ValueError("a conditional GAN or InfoGAN needs G: [z, code] -> images")
         self.code_dim = int(generator.inputs[1].shape[-1])
+        if kwargs.get("update", "alternating") != "alternating":
+            raise ValueError("the conditional GAN and InfoGAN train with alternating updates only")
         super().__init__(generator, discriminator, **kwargs)
 
     def _check_images_and_d(self, d_inputs, d_outputs):

@@ -20,6 +20,9 @@ of a step (minibatch, noise, label noise) are exactly the teaching path's; on JA
 drawn on the device (``jax.random``, the same distributions), so runs agree statistically,
 not bit for bit.
 
+With ``update="simultaneous"`` a step is one forward pass and both networks' gradients from it
+(the same samples and dropout masks for D's and G's losses, as in the paper's public code).
+
 The trainer's ``objective`` (``gan_keras.losses.OBJECTIVES``) sets the losses; WGAN's weight
 clipping follows each D update, and WGAN-GP's gradient penalty -- which needs gradients
 with respect to D's input -- is added to D's loss here (this is why it has no teaching path).
@@ -90,6 +93,19 @@ def make_fused_step(trainer):
 
 def _mean(x):
     return ops.mean(x)
+
+
+def _forward(trainer, x, z):
+    """D(x) and D(G(z)) in training mode, both networks as the flags leave them."""
+    fake = trainer.generator(z, training=True)
+    return trainer.discriminator(x, training=True), trainer.discriminator(fake, training=True)
+
+
+def _simultaneous_losses(trainer, y_real, p_real, y_fake, p_fake, y_g):
+    """(D's halved loss, G's loss, (mean D(x), mean D(G(z)))) of one forward pass."""
+    obj = trainer.objective
+    d_loss = 0.5 * (_mean(obj.d_loss(y_real, p_real)) + _mean(obj.d_loss(y_fake, p_fake)))
+    return d_loss, _mean(trainer.g_loss_fn(y_g, p_fake)), (_mean(p_real), _mean(p_fake))
 
 
 def _d_objective(trainer, y_real, p_real, y_fake, p_fake, x, fake, alpha, critic):
@@ -191,7 +207,28 @@ class _StatefulFusedStep(FusedStep):
         tr.g_optimizer.apply(grads, variables)
         return loss
 
+    def _simultaneous_update(self, x, z, y_real, y_fake, y_g):
+        """The paper's code's step: one forward pass (the same samples and dropout masks), D's
+        gradient of its halved loss and G's of its own, both at the current weights."""
+        tr = self.trainer
+        tr.set_phase(None)
+        d_vars, g_vars = tr.discriminator.trainable_variables, tr.generator.trainable_variables
+
+        def losses():
+            p_real, p_fake = _forward(tr, x, z)
+            return _simultaneous_losses(tr, y_real, p_real, y_fake, p_fake, y_g)
+
+        d_loss, g_loss, aux, d_grads, g_grads = self._two_gradients(losses, d_vars, g_vars)
+        tr.d_optimizer.apply(d_grads, d_vars)
+        tr.g_optimizer.apply(g_grads, g_vars)
+        return d_loss, g_loss, aux
+
     def _step(self, data, idx, z_d, y_real, y_fake, alpha, z_g, y_g):
+        if self.trainer.update == "simultaneous":
+            d_loss, g_loss, (d_real, d_fake) = self._simultaneous_update(
+                ops.take(data, idx[0], axis=0), z_d[0], y_real[0], y_fake[0], y_g)
+            self.trainer.set_phase(None)
+            return ops.stack([d_loss, g_loss, d_real, d_fake])
         d_loss, d_real, d_fake = [], [], []
         for j in range(self.trainer.k):
             x = ops.take(data, idx[j], axis=0)
@@ -238,6 +275,14 @@ class TensorFlowFusedStep(_StatefulFusedStep):
             loss, aux = loss_fn()
         return loss, aux, tape.gradient(loss, [v.value for v in variables])
 
+    def _two_gradients(self, losses, d_vars, g_vars):
+        with self._tf.GradientTape(persistent=True) as tape:
+            d_loss, g_loss, aux = losses()
+        d_grads = tape.gradient(d_loss, [v.value for v in d_vars])
+        g_grads = tape.gradient(g_loss, [v.value for v in g_vars])
+        del tape
+        return d_loss, g_loss, aux, d_grads, g_grads
+
 
 class TorchFusedStep(_StatefulFusedStep):
     backend = "torch"
@@ -253,6 +298,12 @@ class TorchFusedStep(_StatefulFusedStep):
         loss, aux = loss_fn()
         grads = self._torch.autograd.grad(loss, [v.value for v in variables])
         return loss.detach(), tuple(a.detach() for a in aux), grads
+
+    def _two_gradients(self, losses, d_vars, g_vars):
+        d_loss, g_loss, aux = losses()
+        d_grads = self._torch.autograd.grad(d_loss, [v.value for v in d_vars], retain_graph=True)
+        g_grads = self._torch.autograd.grad(g_loss, [v.value for v in g_vars])
+        return d_loss.detach(), g_loss.detach(), tuple(a.detach() for a in aux), d_grads, g_grads
 
 
 # ------------------------------------------------------------------------------------------
@@ -361,7 +412,35 @@ class JaxFusedStep(FusedStep):
         tr.set_phase(None)
         return (g_all, d_all, g_opt, d_opt), loss
 
+    def _simultaneous_update(self, state, x, z, y_real, y_fake, y_g):
+        """The paper's code's step: one forward pass, D's halved loss and G's loss differentiated
+        with respect to their own network's weights (one ``vjp`` each), both at the same weights."""
+        jax, tr = self._jax, self.trainer
+        g_all, d_all, g_opt, d_opt = state
+        tr.set_phase(None)  # at trace time: both trainable, both in training mode
+        d_tv, d_ntv = self._split(d_all, self._d_train, self._d_rest)
+        g_tv, g_ntv = self._split(g_all, self._g_train, self._g_rest)
+
+        def losses(d_tv, g_tv):
+            fake, g_nt = tr.generator.stateless_call(g_tv, g_ntv, z, training=True)
+            p_real, d_nt = tr.discriminator.stateless_call(d_tv, d_ntv, x, training=True)
+            p_fake, d_nt = tr.discriminator.stateless_call(d_tv, d_nt, fake, training=True)
+            d_loss, g_loss, aux = _simultaneous_losses(tr, y_real, p_real, y_fake, p_fake, y_g)
+            return (d_loss, g_loss), (aux, d_nt, g_nt)
+
+        (d_loss, g_loss), backward, (aux, d_ntv, g_ntv) = jax.vjp(losses, d_tv, g_tv, has_aux=True)
+        one, zero = jax.numpy.ones_like(d_loss), jax.numpy.zeros_like(d_loss)
+        d_grads = backward((one, zero))[0]
+        g_grads = backward((zero, one))[1]
+        d_tv, d_opt = tr.d_optimizer.stateless_apply(d_opt, d_grads, d_tv)
+        g_tv, g_opt = tr.g_optimizer.stateless_apply(g_opt, g_grads, g_tv)
+        state = (self._merge(g_tv, g_ntv, self._g_train, self._g_rest), self._merge(d_tv, d_ntv, self._d_train,
+                                                                                     self._d_rest), g_opt, d_opt)
+        return state, jax.numpy.stack([d_loss, g_loss, *aux])
+
     def _iteration(self, state, xs, z_d, y_real, y_fake, alpha, z_g, y_g):
+        if self.trainer.update == "simultaneous":
+            return self._simultaneous_update(state, xs[0], z_d[0], y_real[0], y_fake[0], y_g)
         logs = []
         for j in range(self.trainer.k):
             state, out = self._d_update(state, xs[j], z_d[j], y_real[j], y_fake[j], alpha[j])

@@ -292,13 +292,19 @@ def build_discriminator_step(generator, discriminator, name="discriminator_step"
     D sees the real and the generated minibatch separately (its loss is the sum of the two,
     and batch normalisation never mixes them); generating the fakes inside the model saves a
     ``generator.predict`` call per update. While G is frozen its BatchNormalization layers
-    use their moving statistics.
+    use their moving statistics. ``generator=None``: ``[x, fake] -> [D(x), D(fake)]``, for
+    generated images made beforehand.
     """
-    generator.trainable = False
     x = keras.Input(discriminator.inputs[0].shape[1:], name="image")
-    z = keras.Input(generator.inputs[0].shape[1:], name="z")
+    if generator is None:
+        z = keras.Input(discriminator.inputs[0].shape[1:], name="generated")
+        fake = z
+    else:
+        generator.trainable = False
+        z = keras.Input(generator.inputs[0].shape[1:], name="z")
+        fake = generator(z)
     real = layers.Identity(name="real")(discriminator(x))
-    fake = layers.Identity(name="fake")(discriminator(generator(z)))
+    fake = layers.Identity(name="fake")(discriminator(fake))
     return keras.Model([x, z], [real, fake], name=name)
 
 

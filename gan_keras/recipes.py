@@ -51,7 +51,7 @@ DATASETS = ("mnist", "fashion_mnist", "cifar10-frog")
 TRAINERS = ("gan", "fast", "cgan", "infogan")
 CODED_TRAINERS = ("cgan", "infogan")  # G takes [z, code]; these train on the teaching path only
 TRAINER_SETTINGS = ("k", "generator_loss", "real_label", "label_noise", "label_smoothing",
-                    "latent_distribution", "objective", "info_weight")
+                    "latent_distribution", "objective", "info_weight", "update")
 
 # Adam's beta_1 for dense-mnist and the variants on its nets. "GANs demystified" used PyTorch's
 # default 0.9; with it the GAN falls into "D wins for good" collapses for a share of seeds: 3 of 8 on

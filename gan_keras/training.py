@@ -11,6 +11,10 @@ then one generator update. Two compiled models share G's and D's layers:
 * ``gan``: ``z -> D(G(z))`` with D frozen, trained towards the real target (the
   non-saturating loss -log D(G(z))) or away from the fake one (``generator_loss="minimax"``).
 
+``update="simultaneous"`` takes the step of Goodfellow et al.'s public code instead
+(``simultaneous_step``): D's and G's gradients at the same weights, from one minibatch and
+one set of samples, D's loss halved.
+
 Keras 3 reads ``trainable`` at every step (Keras 2 froze it into a model at compile time),
 so the classic recipe -- freeze D once, compile the GAN, call ``D.train_on_batch`` -- never
 updates D. ``set_phase`` sets the flags before each update: D trainable and G frozen for
@@ -40,6 +44,7 @@ from .models import build_discriminator_step, build_gan, output_range
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake")
 GENERATOR_LOSSES = ("non_saturating", "minimax")
 LATENT_DISTRIBUTIONS = ("normal", "uniform")
+UPDATES = ("alternating", "simultaneous")
 UNIFORM_BOUND = float(np.sqrt(3.0))  # U[-sqrt 3, sqrt 3] has unit variance
 
 
@@ -107,19 +112,23 @@ def check_images(images, image_shape, value_range, batch_size):
 
 
 def check_settings(k, generator_loss, real_label, label_noise, label_smoothing, latent_distribution,
-                   objective):
+                   objective, update="alternating"):
     """Raise ValueError for a setting outside its range (see ``GANTrainer``)."""
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k (discriminator steps per generator step) must be an int >= 1, got {k!r}")
     for name, value, allowed in (("generator_loss", generator_loss, GENERATOR_LOSSES),
                                  ("real_label", real_label, (1, 0)),
-                                 ("latent_distribution", latent_distribution, LATENT_DISTRIBUTIONS)):
+                                 ("latent_distribution", latent_distribution, LATENT_DISTRIBUTIONS),
+                                 ("update", update, UPDATES)):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
     if not 0.0 <= label_noise < 1.0:
         raise ValueError(f"label_noise must be in [0, 1), got {label_noise!r}")
     if not 0.0 <= label_smoothing < 0.5:
         raise ValueError(f"label_smoothing must be in [0, 0.5), got {label_smoothing!r}")
+    if update == "simultaneous" and (k != 1 or objective.name != "gan"):
+        raise ValueError("update='simultaneous' (the paper's code) takes one D and one G gradient per step "
+                         "of the original objective: k=1, objective='gan'")
     if objective.name != "gan" and (generator_loss != "non_saturating" or real_label != 1
                                     or label_noise or label_smoothing):
         raise ValueError(f"objective {objective.name!r} fixes its own losses and targets: leave "
@@ -171,6 +180,10 @@ class GANTrainer:
         seed: seeds data order, noise and label noise (initial weights: keras.utils.set_random_seed).
         objective: "gan" (default), "lsgan" or "wgan" (``losses.OBJECTIVES``); "wgan-gp"
             needs ``gan_keras.fast.FastGANTrainer``.
+        update: "alternating" (default: D's update, then G's through the updated D, as the
+            tutorial and the textbooks do) or "simultaneous" (the paper's public code: both
+            gradients from the same minibatch and samples at the same weights, D's loss halved
+            to (BCE(real) + BCE(fake)) / 2; k = 1; ``simultaneous_step``).
     """
 
     kind = "GANTrainer"  # what its checkpoints hold; the fast path's are the same and interchangeable
@@ -178,10 +191,11 @@ class GANTrainer:
     def __init__(self, generator, discriminator, *, d_optimizer=None, g_optimizer=None, k=1,
                  generator_loss="non_saturating", real_label=1, label_noise=0.0,
                  label_smoothing=0.0, latent_distribution="normal", value_range=None, seed=0,
-                 objective="gan"):
+                 objective="gan", update="alternating"):
         self.objective = get_objective(objective)
         check_settings(k, generator_loss, real_label, label_noise, label_smoothing,
-                       latent_distribution, self.objective)
+                       latent_distribution, self.objective, update)
+        self.update = update
         self.generator, self.discriminator = generator, discriminator
         self.check_models()
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -223,6 +237,10 @@ class GANTrainer:
                         metrics={"real": [mean_prediction], "fake": [mean_prediction]})
         gan = build_gan(self.generator, self.discriminator)
         gan.compile(optimizer=self.g_optimizer, loss=self.g_loss_fn)
+        if self.update == "simultaneous":  # D's update on images already generated, loss halved
+            self.d_on_images = build_discriminator_step(None, self.discriminator)
+            self.d_on_images.compile(optimizer=self.d_optimizer, loss=[d_loss, d_loss], loss_weights=[0.5, 0.5],
+                                     metrics={"real": [mean_prediction], "fake": [mean_prediction]})
         return d_model, gan
 
     def set_phase(self, phase):
@@ -280,6 +298,8 @@ class GANTrainer:
     # -- Algorithm 1 ---------------------------------------------------------------------------
     def train_step(self, step):
         """One iteration of Algorithm 1: k updates of D, then one of G. Returns the step's logs."""
+        if self.update == "simultaneous":
+            return self.simultaneous_step(step)
         d_logs = []
         for j in range(self.k):
             inputs, targets = self.d_batch(step, j)   # real minibatch, noise, (noisy) targets
@@ -292,6 +312,22 @@ class GANTrainer:
         g_logs = self.gan.train_on_batch(z, y, return_dict=True)
         self.set_phase(None)
         return self.step_logs(d_logs, g_logs)
+
+    def simultaneous_step(self, step):
+        """The paper's code's step: D's and G's gradients at the same weights, from one minibatch and
+        one set of samples. G's update goes first, through D as it is; D's then learns from the
+        samples G made before it moved. (Dropout masks are drawn anew for each update here; the
+        fast path shares them, as the paper's code did.)"""
+        (x, z), targets = self.d_batch(step, 0)
+        self.set_phase("d")                           # G frozen while it makes D's samples, as in d_model
+        fake = self.generator(z, training=True)       # the samples of this step, made by G as it is
+        _, y = self.g_batch(step)
+        self.set_phase("g")
+        g_logs = self.gan.train_on_batch(z, y, return_dict=True)
+        self.set_phase("d")
+        d_logs = self.d_on_images.train_on_batch([x, fake], targets, return_dict=True)
+        self.set_phase(None)
+        return self.step_logs([d_logs], g_logs)
 
     def step_logs(self, d_logs, g_logs):
         """The history entry of one step from the k D logs and the G logs (see module docstring)."""
@@ -402,4 +438,4 @@ class GANTrainer:
                 "seed": self.seed, "batch_size": self.batch_size, "data_size": self.data_size,
                 "value_range": list(self.value_range),
                 "backend": keras.backend.backend(), "objective": self.objective.name,
-                "trainer": self.kind}
+                "trainer": self.kind, "update": self.update}

@@ -222,6 +222,54 @@ def gan_batch_norm_check(tmp_dir):
     return report
 
 
+def simultaneous_check():
+    """The paper's code's update (``update="simultaneous"``) against a hand computation, on both paths.
+
+    G: z (4) -> linear 64 -> (8, 8, 1); D: logistic regression on the 64 pixels; plain SGD (0.1).
+    One step must move D by its gradient of (BCE(real) + BCE(fake)) / 2 and G by its gradient of
+    -log D(G(z)), both taken at the weights before the step, on the same minibatch and samples.
+    Returns the largest difference from the hand computation for each path (and for the
+    alternating update, which must differ), and how far D's weights moved.
+    """
+    from gan_keras.training import Stream
+
+    def sigmoid(a):
+        return 1.0 / (1.0 + np.exp(-a))
+
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
+    errors = {}
+    for fast, update in ((False, "simultaneous"), (True, "simultaneous"), (False, "alternating")):
+        keras.utils.set_random_seed(8)
+        z_in = keras.Input((4,))
+        g = keras.Model(z_in, keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(z_in)))
+        x_in = keras.Input((8, 8, 1))
+        d = keras.Model(x_in, keras.layers.Dense(1, activation="sigmoid")(keras.layers.Flatten()(x_in)))
+        (a, c), (w, b) = snapshot(g), snapshot(d)
+        trainer = (FastGANTrainer if fast else GANTrainer)(
+            g, d, d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1), seed=3,
+            update=update)
+        if fast and keras.backend.backend() == "jax":  # the teaching path's noise, not the device's
+            trainer.start(images, batch_size=16)
+            trainer.engine.step_with_host_inputs(0)
+            trainer.finish()
+        else:
+            trainer.train(images, steps=1, batch_size=16)
+        x = images[trainer.batch_indices(0)].reshape(16, 64).astype(np.float64)
+        z = trainer.latent(16, Stream.D_NOISE, 0, 0).astype(np.float64)
+        h = z @ a + c
+        fake = np.tanh(h)
+        p_real, p_fake = sigmoid(x @ w + b), sigmoid(fake @ w + b)
+        grad_w = 0.5 * ((x * (p_real - 1)).mean(0) + (fake * p_fake).mean(0))[:, None]
+        grad_b = 0.5 * ((p_real - 1).mean() + p_fake.mean())
+        dh = (p_fake - 1) @ w.T / 16 * (1 - fake ** 2)   # d(-mean log D(G(z))) / dh
+        expected = [a - 0.1 * z.T @ dh, c - 0.1 * dh.sum(0), w - 0.1 * grad_w, b - 0.1 * grad_b]
+        got = snapshot(g) + snapshot(d)
+        name = "alternating" if update == "alternating" else "fast" if fast else "teaching"
+        errors[name] = max(float(np.abs(e - v).max()) for e, v in zip(expected, got))
+        errors["moved_" + name] = float(np.abs(got[2] - w).max())
+    return errors
+
+
 def gp_check():
     """WGAN-GP's penalty for D(x) = sum(w * x) with ||w|| = 3: lambda (3 - 1)^2 = 40."""
     from gan_keras.gradient_penalty import gradient_penalty
@@ -245,6 +293,7 @@ def main():
         report["fast"] = trainer_phases(fast=True, bn=False)
         report["fast_bn"] = trainer_phases(fast=True, bn=True)
         report["fast_gan_bn"] = trainer_phases(fast=True, bn="gan")
+        report["simultaneous"] = simultaneous_check()
     if "--variants" in sys.argv:
         report["gp"] = gp_check()
         report["variants"] = {

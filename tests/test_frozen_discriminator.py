@@ -102,3 +102,12 @@ def test_the_combined_model_judges_with_the_discriminator_being_trained(report):
 
 def test_gan_batch_norm_saves_and_loads(report):
     assert report["gan_batch_norm"]["roundtrip"] is True
+
+
+@pytest.mark.parametrize("path", ["teaching", "fast"])
+def test_simultaneous_update_is_the_papers_step(report, path):
+    """update="simultaneous": one step equals the hand computation of both gradients at the same weights
+    (D's loss halved); the alternating update, checked the same way, does not."""
+    errors = report["simultaneous"]
+    assert errors[path] < 1e-6 and errors["moved_" + path] > 1e-3
+    assert errors["alternating"] > 1e-3

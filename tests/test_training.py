@@ -55,6 +55,7 @@ def test_train_refuses_bad_data_before_training():
     ({"objective": "hinge"}, "objective must be one of"),
     ({"real_label": 2}, "real_label"), ({"label_smoothing": 0.6}, "label_smoothing"),
     ({"label_noise": -0.1}, "label_noise"), ({"latent_distribution": "cauchy"}, "latent_distribution"),
+    ({"update": "interleaved"}, "update must be one of"), ({"update": "simultaneous", "k": 2}, "k=1"),
 ])
 def test_bad_trainer_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -175,6 +176,30 @@ def test_bad_objective_settings_raise(kwargs, match):
     g, d = score_models()
     with pytest.raises(ValueError, match=match):
         GANTrainer(g, d, **kwargs)
+
+
+def test_simultaneous_update_trains_both_and_halves_d_loss():
+    """Same minibatch and samples as the alternating update's first D update; D's loss is half its sum.
+    (The step against a hand computation, on every backend: tests/test_frozen_discriminator.py.)"""
+    images = tiny_images()
+    first = {}
+    for update in ("alternating", "simultaneous"):  # a D without dropout: the same verdicts in both
+        g, _ = tiny_models()
+        x = keras.Input((8, 8, 1))
+        d = keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(keras.layers.Flatten()(x)))
+        t = GANTrainer(g, d, update=update, d_optimizer=keras.optimizers.SGD(0.0),
+                       g_optimizer=keras.optimizers.SGD(0.0))
+        first[update] = t.train(images, steps=1, batch_size=8)
+        assert t.config()["update"] == update
+    assert first["simultaneous"]["d_loss"][0] == pytest.approx(first["alternating"]["d_loss"][0] / 2, rel=1e-5)
+    t = tiny_trainer(update="simultaneous")
+    g0, d0 = weights(t.generator), weights(t.discriminator)
+    history = t.train(images, steps=3, batch_size=8)
+    assert not all_equal(g0, weights(t.generator)) and not all_equal(d0, weights(t.discriminator))
+    assert all(np.isfinite(v).all() for v in history.values())
+    g, d = score_models()
+    with pytest.raises(ValueError, match="objective='gan'"):
+        GANTrainer(g, d, objective="lsgan", update="simultaneous")
 
 
 @pytest.mark.parametrize("objective", ["lsgan", "wgan"])
