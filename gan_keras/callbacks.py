@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from . import checkpoints
 from .training import Stream, sample_latent
@@ -180,6 +181,50 @@ class TensorBoard(keras.callbacks.Callback):
             self.tf.summary.histogram("d_histogram/generated", fake)
             self.tf.summary.image("samples", grid[None])
         self.writer.flush()
+
+
+class DiscriminatorGap(keras.callbacks.Callback):
+    """Every ``every`` steps: is the D that judges G's update the D being trained?
+
+    On ``n`` fixed noise vectors, G's samples (G in training mode, as in its own update) get a
+    mean probability of "real" from D as it trains (trainable, training mode) -> ``trained``
+    and from D frozen, as inside the combined model ``D(G(z))`` -> ``frozen``; nothing changes
+    (no weight, no batch-norm statistic). With Keras' BatchNormalization in D the two differ
+    (a frozen layer normalises with its moving statistics); with
+    ``models.GANBatchNormalization``, or without batch norm, they are equal (dropout aside:
+    give D none, or the masks differ). ``steps``, ``trained``, ``frozen``: lists, one entry per
+    measurement. Unconditional GANs with a sigmoid D.
+    """
+
+    def __init__(self, every, n=256, seed=0):
+        super().__init__()
+        self.every, self.n, self.seed = int(every), int(n), seed
+        self.steps, self.trained, self.frozen = [], [], []
+
+    def measure(self):
+        """(mean P(real) from D being trained, from D frozen) of the fixed noise's samples."""
+        trainer = self.model
+        trainer.sync()
+        g, d = trainer.generator, trainer.discriminator
+        rng = np.random.default_rng([self.seed, Stream.GENERATE])
+        z = keras.ops.convert_to_tensor(sample_latent(rng, self.n, trainer.latent_dim, trainer.latent_distribution))
+        flags = g.trainable, d.trainable
+        g.trainable = True
+        fakes, _ = g.stateless_call(g.trainable_variables, g.non_trainable_variables, z, training=True)
+        means = []
+        for flag in (True, False):
+            d.trainable = flag
+            p, _ = d.stateless_call(d.trainable_variables, d.non_trainable_variables, fakes, training=True)
+            means.append(float(keras.ops.convert_to_numpy(keras.ops.mean(p))))
+        g.trainable, d.trainable = flags
+        return tuple(means)
+
+    def on_train_batch_end(self, step, logs=None):
+        if step % self.every == 0:
+            trained, frozen = self.measure()
+            self.steps.append(step)
+            self.trained.append(trained)
+            self.frozen.append(frozen)
 
 
 class SampleGrids(keras.callbacks.Callback):

@@ -13,7 +13,7 @@ of the dense MNIST GAN with ``train_on_batch``, 0.63 ms as one jitted function).
 * torch: eager autograd, images on the device.
 
 The contract is the teaching path's (``FastGANTrainer`` is a ``GANTrainer``): same trainable
-toggles (a frozen network's BatchNormalization runs in inference mode), same losses, targets
+toggles (a frozen network's batch norm behaves as on the teaching path), same losses, targets
 and label noise (``GANTrainer.target_values``, ``training.add_label_noise``), same history
 keys and checkpoints (so either path resumes the other's). On TensorFlow and torch the inputs
 of a step (minibatch, noise, label noise) are exactly the teaching path's; on JAX the noise is
@@ -374,7 +374,7 @@ class JaxFusedStep(FusedStep):
     def _d_update(self, state, x, z, y_real, y_fake, alpha):
         tr = self.trainer
         g_all, d_all, g_opt, d_opt = state
-        tr.set_phase("d")  # at trace time: G frozen (BN inference), D trainable
+        tr.set_phase("d")  # at trace time: G frozen, D trainable
         d_tv, d_ntv = self._split(d_all, self._d_train, self._d_rest)
 
         def loss_fn(d_tv):
@@ -398,7 +398,7 @@ class JaxFusedStep(FusedStep):
     def _g_update(self, state, z, y_g):
         tr = self.trainer
         g_all, d_all, g_opt, d_opt = state
-        tr.set_phase("g")  # at trace time: D frozen (BN inference, dropout on), G trainable
+        tr.set_phase("g")  # at trace time: D frozen (dropout on), G trainable
         g_tv, g_ntv = self._split(g_all, self._g_train, self._g_rest)
 
         def loss_fn(g_tv):

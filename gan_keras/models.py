@@ -167,66 +167,6 @@ def chollet_discriminator(image_shape=(32, 32, 3), name="discriminator"):
 
 
 # ----------------------------------------------------------------------------------------
-# Radford et al. 2015: DCGAN rules, sized for 28x28x1
-# ----------------------------------------------------------------------------------------
-def radford_generator(latent_dim=100, image_shape=(28, 28, 1), base_filters=128,
-                      bn_momentum=0.8, name="generator"):
-    """Project z to (H/4, W/4, 2F), then two stride-2 transposed convs; BN + ReLU, tanh out.
-
-    No pooling, no dense hidden layers (the projection of z is the only dense layer, as
-    in the paper). ``bn_momentum`` 0.8 lets the moving statistics follow training
-    closely: they are used whenever G runs frozen, e.g. while D trains.
-    """
-    height, width, channels = image_shape
-    if height % 4 or width % 4:
-        raise ValueError(f"image height and width must be multiples of 4, got {image_shape}")
-    z = keras.Input((latent_dim,), name="z")
-    h = layers.Dense((height // 4) * (width // 4) * 2 * base_filters, use_bias=False)(z)
-    h = layers.ReLU()(layers.BatchNormalization(momentum=bn_momentum)(h))
-    h = layers.Reshape((height // 4, width // 4, 2 * base_filters))(h)
-    h = layers.Conv2DTranspose(base_filters, 4, strides=2, padding="same", use_bias=False)(h)
-    h = layers.ReLU()(layers.BatchNormalization(momentum=bn_momentum)(h))
-    out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh")(h)
-    return keras.Model(z, out, name=name)
-
-
-def radford_discriminator(image_shape=(28, 28, 1), base_filters=64, bn_momentum=0.8,
-                          name="discriminator"):
-    """Two stride-2 convs with LeakyReLU(0.2), BN on the second (not the input layer), sigmoid."""
-    x = keras.Input(image_shape, name="image")
-    h = layers.LeakyReLU(0.2)(layers.Conv2D(base_filters, 4, strides=2, padding="same")(x))
-    h = layers.Conv2D(2 * base_filters, 4, strides=2, padding="same", use_bias=False)(h)
-    h = layers.LeakyReLU(0.2)(layers.BatchNormalization(momentum=bn_momentum)(h))
-    h = layers.Flatten()(h)
-    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
-
-
-# ----------------------------------------------------------------------------------------
-# A 1-D toy for the theory notebook (the paper's Figure 1)
-# ----------------------------------------------------------------------------------------
-def toy_generator(scale=0.1, shift=-0.4, name="generator"):
-    """x = scale * z + shift for z ~ N(0, 1): one number shaped (1, 1, 1), starting as N(shift, scale^2).
-
-    An affine G can match a Gaussian p_data exactly, so the 1-D GAN of the paper's Figure 1
-    can reach p_g = p_data (notebook 01). Its output has no squashing activation: give
-    ``GANTrainer`` ``value_range=`` explicitly.
-    """
-    z = keras.Input((1,), name="z")
-    out = layers.Dense(1, kernel_initializer=keras.initializers.Constant(scale),
-                       bias_initializer=keras.initializers.Constant(shift))(z)
-    return keras.Model(z, layers.Reshape((1, 1, 1))(out), name=name)
-
-
-def toy_discriminator(hidden=32, name="discriminator"):
-    """A number shaped (1, 1, 1) -> 2 x Dense(hidden, LeakyReLU 0.2) -> sigmoid."""
-    x = keras.Input((1, 1, 1), name="x")
-    h = layers.Flatten()(x)
-    for _ in range(2):
-        h = layers.LeakyReLU(0.2)(layers.Dense(hidden)(h))
-    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
-
-
-# ----------------------------------------------------------------------------------------
 # Batch normalisation that a frozen network can use
 # ----------------------------------------------------------------------------------------
 @keras.saving.register_keras_serializable(package="gan_keras")
@@ -270,6 +210,85 @@ class GANBatchNormalization(layers.BatchNormalization):
 
 
 # ----------------------------------------------------------------------------------------
+# Radford et al. 2015: DCGAN rules, sized for 28x28x1
+# ----------------------------------------------------------------------------------------
+def _radford_init():
+    """Radford et al.'s initial weights: N(0, 0.02)."""
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def _radford_norm(norm, momentum):
+    """A batch-norm layer with Radford et al.'s initial scale, gamma ~ N(1, 0.02)."""
+    return norm(momentum=momentum, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))
+
+
+def radford_generator(latent_dim=100, image_shape=(28, 28, 1), base_filters=128,
+                      bn_momentum=0.8, norm=GANBatchNormalization, name="generator"):
+    """Project z to (H/4, W/4, 2F), then two stride-2 transposed convs; BN + ReLU, tanh out.
+
+    No pooling, no dense hidden layers (the projection of z is the only dense layer, as
+    in the paper); weights drawn from N(0, 0.02). ``norm``: the batch-norm layer class,
+    ``GANBatchNormalization`` (pass ``keras.layers.BatchNormalization`` to see why: notebook 03).
+    ``bn_momentum`` 0.8 lets the moving statistics, used in inference, follow training closely.
+    """
+    height, width, channels = image_shape
+    if height % 4 or width % 4:
+        raise ValueError(f"image height and width must be multiples of 4, got {image_shape}")
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Dense((height // 4) * (width // 4) * 2 * base_filters, use_bias=False,
+                     kernel_initializer=_radford_init())(z)
+    h = layers.ReLU()(_radford_norm(norm, bn_momentum)(h))
+    h = layers.Reshape((height // 4, width // 4, 2 * base_filters))(h)
+    h = layers.Conv2DTranspose(base_filters, 4, strides=2, padding="same", use_bias=False,
+                               kernel_initializer=_radford_init())(h)
+    h = layers.ReLU()(_radford_norm(norm, bn_momentum)(h))
+    out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
+                                 kernel_initializer=_radford_init())(h)
+    return keras.Model(z, out, name=name)
+
+
+def radford_discriminator(image_shape=(28, 28, 1), base_filters=64, bn_momentum=0.8,
+                          norm=GANBatchNormalization, name="discriminator"):
+    """Two stride-2 convs with LeakyReLU(0.2), BN on the second (not the input layer), sigmoid.
+
+    Weights from N(0, 0.02); ``norm`` as for ``radford_generator``.
+    """
+    x = keras.Input(image_shape, name="image")
+    h = layers.Conv2D(base_filters, 4, strides=2, padding="same", kernel_initializer=_radford_init())(x)
+    h = layers.LeakyReLU(0.2)(h)
+    h = layers.Conv2D(2 * base_filters, 4, strides=2, padding="same", use_bias=False,
+                      kernel_initializer=_radford_init())(h)
+    h = layers.LeakyReLU(0.2)(_radford_norm(norm, bn_momentum)(h))
+    h = layers.Flatten()(h)
+    return keras.Model(x, layers.Dense(1, activation="sigmoid", kernel_initializer=_radford_init())(h), name=name)
+
+
+# ----------------------------------------------------------------------------------------
+# A 1-D toy for the theory notebook (the paper's Figure 1)
+# ----------------------------------------------------------------------------------------
+def toy_generator(scale=0.1, shift=-0.4, name="generator"):
+    """x = scale * z + shift for z ~ N(0, 1): one number shaped (1, 1, 1), starting as N(shift, scale^2).
+
+    An affine G can match a Gaussian p_data exactly, so the 1-D GAN of the paper's Figure 1
+    can reach p_g = p_data (notebook 01). Its output has no squashing activation: give
+    ``GANTrainer`` ``value_range=`` explicitly.
+    """
+    z = keras.Input((1,), name="z")
+    out = layers.Dense(1, kernel_initializer=keras.initializers.Constant(scale),
+                       bias_initializer=keras.initializers.Constant(shift))(z)
+    return keras.Model(z, layers.Reshape((1, 1, 1))(out), name=name)
+
+
+def toy_discriminator(hidden=32, name="discriminator"):
+    """A number shaped (1, 1, 1) -> 2 x Dense(hidden, LeakyReLU 0.2) -> sigmoid."""
+    x = keras.Input((1, 1, 1), name="x")
+    h = layers.Flatten()(x)
+    for _ in range(2):
+        h = layers.LeakyReLU(0.2)(layers.Dense(hidden)(h))
+    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
+
+
+# ----------------------------------------------------------------------------------------
 # Putting G and D together
 # ----------------------------------------------------------------------------------------
 def build_gan(generator, discriminator, name="gan"):
@@ -278,8 +297,9 @@ def build_gan(generator, discriminator, name="gan"):
     Train G with ``gan.train_on_batch(z, targets)``. Because Keras 3 reads ``trainable``
     at every step, D stays frozen for its own ``train_on_batch`` too unless it is set back
     to ``True`` first (``tests/test_frozen_discriminator.py`` shows it on every backend).
-    While frozen, D's BatchNormalization layers run in inference mode (moving statistics);
-    its Dropout layers stay active.
+    While frozen, D's Dropout layers stay active; Keras' BatchNormalization layers switch to
+    their moving statistics (another D than the one being trained), ``GANBatchNormalization``
+    keeps using the batch's.
     """
     discriminator.trainable = False
     z = keras.Input(generator.inputs[0].shape[1:], name="z")
@@ -291,8 +311,8 @@ def build_discriminator_step(generator, discriminator, name="discriminator_step"
 
     D sees the real and the generated minibatch separately (its loss is the sum of the two,
     and batch normalisation never mixes them); generating the fakes inside the model saves a
-    ``generator.predict`` call per update. While G is frozen its BatchNormalization layers
-    use their moving statistics. ``generator=None``: ``[x, fake] -> [D(x), D(fake)]``, for
+    ``generator.predict`` call per update. While G is frozen, Keras' BatchNormalization layers
+    in it use their moving statistics, ``GANBatchNormalization`` the batch's. ``generator=None``: ``[x, fake] -> [D(x), D(fake)]``, for
     generated images made beforehand.
     """
     x = keras.Input(discriminator.inputs[0].shape[1:], name="image")

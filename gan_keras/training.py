@@ -18,8 +18,8 @@ one set of samples, D's loss halved.
 Keras 3 reads ``trainable`` at every step (Keras 2 froze it into a model at compile time),
 so the classic recipe -- freeze D once, compile the GAN, call ``D.train_on_batch`` -- never
 updates D. ``set_phase`` sets the flags before each update: D trainable and G frozen for
-D's update, the other way round for G's. A frozen network's BatchNormalization layers run
-in inference mode (moving statistics); Dropout stays on.
+D's update, the other way round for G's. In a frozen network Dropout stays on; Keras'
+BatchNormalization switches to its moving statistics, ``models.GANBatchNormalization`` does not.
 
 History (one entry per step, floats): ``d_loss`` (D's loss on real + fake, mean over the k
 updates), ``g_loss``, ``d_real`` and ``d_fake``: the mean probability that D gives "real" to

@@ -39,8 +39,9 @@ from gan_keras.fast import FastGANTrainer  # noqa: E402
 from gan_keras.training import GANTrainer  # noqa: E402
 
 
-# one per kind of convolutional network: critic with gradient penalty (fast path), projection D, D with Q
-CONV_RECIPES = ("wgan-gp-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist")
+# one per kind of convolutional network: critic with gradient penalty (fast path), projection D, D with Q,
+# batch norm (models.GANBatchNormalization) in G and D
+CONV_RECIPES = ("wgan-gp-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist", "dcgan-mnist")
 
 
 def snapshot(model):
@@ -172,7 +173,7 @@ def variant_phases(objective, fast, kind="gan-score"):
 
 
 def conv_phases(name):
-    """The D-update / G-update check on a recipe's convolutional networks (28x28x1, gan_keras.convnets)."""
+    """The D-update / G-update check on a recipe's convolutional networks (28x28x1)."""
     from gan_keras import recipes
 
     images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype("float32")

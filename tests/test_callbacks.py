@@ -52,3 +52,33 @@ def test_tensorboard_writes_curves_histograms_and_grids(tmp_path):
     assert last_real[:, 2].sum() == 32 and last_real[0, 0] == pytest.approx(real.min(), abs=1e-6)
     assert events["d_histogram/generated"][-1][1][:, 2].sum() == 32
     assert events["samples"][-1][1][:2].tolist() == [b"71", b"71"]  # width, height: 8 x (8 + 1) - 1 pixels
+
+
+@pytest.mark.parametrize("fast", [False, True], ids=["teaching", "fast"])
+@pytest.mark.parametrize("norm", ["gan", "stock"])
+def test_discriminator_gap_tells_the_frozen_copy_from_the_d_being_trained(norm, fast):
+    import keras
+
+    from gan_keras import models
+    from gan_keras.callbacks import DiscriminatorGap
+    from gan_keras.fast import FastGANTrainer
+    from gan_keras.training import GANTrainer
+
+    layer = models.GANBatchNormalization if norm == "gan" else keras.layers.BatchNormalization
+    keras.utils.set_random_seed(0)
+    g = models.radford_generator(8, (8, 8, 1), base_filters=8, norm=layer)
+    d = models.radford_discriminator((8, 8, 1), base_filters=8, norm=layer)
+    trainer = (FastGANTrainer if fast else GANTrainer)(g, d, seed=0)
+    images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
+    gap = DiscriminatorGap(every=3, n=32)
+    trainer.train(images, steps=9, batch_size=16, callbacks=[gap])
+    assert gap.steps == [3, 6, 9]
+    weights = [keras.ops.convert_to_numpy(v).copy() for v in g.weights + d.weights]
+    assert gap.measure() == (gap.trained[-1], gap.frozen[-1])  # measuring changes nothing ...
+    assert all(np.array_equal(a, keras.ops.convert_to_numpy(v)) for a, v in zip(weights, g.weights + d.weights))
+    assert (g.trainable, d.trainable) == (True, True)
+    differences = np.abs(np.subtract(gap.trained, gap.frozen))
+    if norm == "gan":  # ... and the frozen copy is the D being trained
+        assert differences.max() < 1e-6
+    else:  # Keras' layer: the frozen copy normalises with its moving statistics, another D
+        assert differences.min() > 1e-4  # small here: N(0, 0.02) weights, a few steps

@@ -58,8 +58,17 @@ def test_radford_rules():
     g, d = models.radford_generator(), models.radford_discriminator()
     for m in (g, d):
         names = {type(l).__name__ for l in m.layers}
-        assert "BatchNormalization" in names
+        assert "GANBatchNormalization" in names  # batch statistics while frozen too
         assert not names & {"MaxPooling2D", "AveragePooling2D"}
+        # the paper's initial weights: N(0, 0.02), batch norm's scale N(1, 0.02)
+        kernels = np.concatenate([keras.ops.convert_to_numpy(l.kernel).ravel() for l in m.layers
+                                  if isinstance(l, (keras.layers.Dense, keras.layers.Conv2D))])
+        assert abs(kernels.std() - 0.02) < 0.002 and abs(kernels.mean()) < 0.002
+        gammas = np.concatenate([keras.ops.convert_to_numpy(l.gamma) for l in m.layers
+                                 if isinstance(l, models.GANBatchNormalization)])
+        assert 0.9 < gammas.mean() < 1.1 and 0.01 < gammas.std() < 0.03
+    stock = models.radford_discriminator(norm=keras.layers.BatchNormalization)
+    assert "GANBatchNormalization" not in {type(l).__name__ for l in stock.layers}
     assert sum(isinstance(l, keras.layers.Dense) for l in g.layers) == 1  # the projection of z
     assert sum(isinstance(l, keras.layers.Dense) for l in d.layers) == 1  # the output
     assert any(isinstance(l, keras.layers.ReLU) for l in g.layers)
