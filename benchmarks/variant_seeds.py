@@ -15,7 +15,9 @@ models with a code) are read by the project's classifier against as many digits 
 MNIST test split: digit classes covered (>= 1 % of samples), KL of the class histogram to uniform,
 Frechet distance of the classifier features, coverage (Naeem et al. 2020), and for the coded models
 the share of samples of the requested digit (CGAN) or the code purity and the number of distinct
-majority digits over the ten code values (InfoGAN; no labels in its training).
+majority digits over the ten code values (InfoGAN; no labels in its training), and for InfoGAN the
+paper's measure: Q's categorical code for each official test digit, matched to the labels by the best
+one-to-one assignment (``evaluation.matched_accuracy``) -> test accuracy.
 
 ``--json FILE`` keeps every measurement and each run's loss history (for the WGAN critic's
 Wasserstein estimate); a run already in the file is not trained again, so an interrupted job
@@ -46,8 +48,12 @@ def scores(model, images, real_features):
             "coverage": evaluation.density_coverage(real_features, features)["coverage"]}, probs
 
 
-def measure(trainer, model, real_features, n, kind):
-    """``scores`` of n samples (codes 0..9 in turn for the coded models) and the code's grip if any."""
+def measure(trainer, model, real_features, n, kind, test=None):
+    """``scores`` of n samples (codes 0..9 in turn for the coded models) and the code's grip if any.
+
+    test: (images in [-1, 1], labels) of the official test split; for InfoGAN, Q's code for each of
+    them, matched to the labels by the best one-to-one assignment, gives ``test_accuracy`` (the paper's measure).
+    """
     codes = np.arange(n) % 10
     samples = trainer.generate(n, seed=1, labels=codes) if kind in CODED else trainer.generate(n, seed=1)
     m, probs = scores(model, evaluation.to_range(samples, trainer.value_range, (-1.0, 1.0)), real_features)
@@ -56,6 +62,9 @@ def measure(trainer, model, real_features, n, kind):
     if kind == "infogan":
         purity = evaluation.code_purity(probs, codes, 10)
         m.update(purity=purity["purity"], distinct=purity["classes"], mapping=purity["mapping"])
+        if test is not None:
+            q = trainer.q_codes(evaluation.to_range(test[0], (-1.0, 1.0), trainer.value_range))
+            m["test_accuracy"] = evaluation.matched_accuracy(q, test[1], 10)["accuracy"]
     return m
 
 
@@ -64,18 +73,20 @@ def row(name, seed, steps, m, seconds):
     if "requested" in m:
         code = f"requested digit {m['requested']:.3f}"
     elif "purity" in m:
-        code = f"purity {m['purity']:.3f}, {m['distinct']} digits"
+        code = f"purity {m['purity']:.3f}, {m['distinct']} digits" + (
+            f", test accuracy {m['test_accuracy']:.3f}" if "test_accuracy" in m else "")
     return (f"| {name} | {seed} | {steps} | {m['classes']} ({m['kl']:.2f}) | {m['frechet']:.2f} "
             f"| {m['coverage']:.2f} | {code} | {seconds} |")
 
 
-def train_one(name, seed, args, images, labels, model, real_features, overrides):
+def train_one(name, seed, args, images, labels, model, real_features, overrides, test):
     kind = recipes.get(name).trainer
+    images = evaluation.to_range(images, (-1.0, 1.0), recipes.get(name).value_range)
     trainer = recipes.make_trainer(name, images, seed=seed, fast=kind not in CODED, **overrides.get(name, {}))
     batch, rows, start = recipes.get(name).batch_size, [], time.time()
     for steps in range(args.every, args.steps + 1, args.every):
         trainer.train(images, steps=steps, batch_size=batch, labels=labels if kind == "cgan" else None)
-        m = measure(trainer, model, real_features, args.samples, kind)
+        m = measure(trainer, model, real_features, args.samples, kind, test)
         m.update(steps=steps, seconds=round(time.time() - start, 1))
         rows.append(m)
         print(row(name, seed, steps, m, f"{m['seconds']:.0f}"), flush=True)
@@ -92,6 +103,8 @@ def summary(name, runs):
         text += f"; requested digit {[round(m['requested'], 3) for m in last]}"
     if "purity" in last[0]:
         text += f"; purity {[round(m['purity'], 3) for m in last]}, distinct digits {[m['distinct'] for m in last]}"
+    if "test_accuracy" in last[0]:
+        text += f"; Q's test accuracy {[round(m['test_accuracy'], 3) for m in last]}"
     return text
 
 
@@ -114,7 +127,7 @@ def main():
         parser.error("the classifier reads MNIST digits: choose MNIST recipes (or dcgan-cifar10-frog, "
                      "which then trains on the digits, as notebook 03 does offline)")
     (images, labels), _ = recipes.load_labelled("dense-mnist", holdout=args.holdout)
-    test, _ = data.load_mnist("test")
+    test, test_labels = data.load_mnist("test")
     model = evaluation.classifier("mnist")
     real_features = evaluation.classify(model, test[:args.samples])[0]
     overrides = {}
@@ -143,7 +156,8 @@ def main():
                 for m in old[0]["rows"]:
                     print(row(name, seed, m["steps"], m, f"{m['seconds']:.0f}") + " (from --json)")
                 continue
-            done.append(train_one(name, seed, args, images, labels, model, real_features, overrides))
+            done.append(train_one(name, seed, args, images, labels, model, real_features, overrides,
+                                  (test, test_labels)))
             if args.json:
                 with open(args.json + ".tmp", "w") as f:
                     json.dump(done, f)

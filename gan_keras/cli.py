@@ -246,7 +246,7 @@ def generate(args):
     import numpy as np
 
     from . import plots
-    from .conditional import one_hot
+    from .conditional import code_inputs
     from .run import load_run
     from .training import Stream, sample_latent
 
@@ -259,7 +259,7 @@ def generate(args):
         wanted = np.resize(np.asarray(args.labels if args.labels is not None else np.arange(code_dim)), args.n)
         if wanted.min() < 0 or wanted.max() >= code_dim:
             raise UserError(f"--labels must lie in 0..{code_dim - 1} (one value per code of the run)")
-        inputs = [z, one_hot(wanted, code_dim)]
+        inputs = code_inputs(g, z, wanted, rng)
     images = np.asarray(g.predict(inputs, batch_size=256, verbose=0), np.float32)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".npy":

@@ -14,14 +14,16 @@ Both give G a second input, a one-hot code ``c: (B, n)``, and differ in what D d
   which digit.
 
 The networks are "GANs demystified"'s dense ones with the code added; the trainers are
-``GANTrainer`` with other inputs and targets for the same two ``train_on_batch`` calls.
+``GANTrainer`` with other inputs and targets for the same two ``train_on_batch`` calls. InfoGAN
+also takes continuous codes, as in the paper: a G with a third input ``(B, m)`` gets U(-1, 1) codes
+there, and its D a third output, Q's guess of them (``convnets.infogan_paper_*``).
 """
 
 import keras
 import numpy as np
 from keras import layers
 
-from .losses import code_crossentropy, mean_prediction
+from .losses import code_crossentropy, continuous_code_nll, mean_prediction
 from .models import _dense_body, torch_dense
 from .training import GANTrainer, Stream, sample_latent
 
@@ -29,6 +31,20 @@ from .training import GANTrainer, Stream, sample_latent
 def one_hot(labels, n):
     """float32 (N, n) one-hot rows of int labels (N,) in [0, n)."""
     return np.eye(n, dtype=np.float32)[np.asarray(labels)]
+
+
+def continuous_codes(rng, n, m):
+    """float32 (n, m) continuous codes: U(-1, 1) from a numpy Generator, or zeros when ``rng`` is None."""
+    return np.zeros((n, m), np.float32) if rng is None else rng.uniform(-1.0, 1.0, (n, m)).astype(np.float32)
+
+
+def code_inputs(generator, z, labels, rng=None):
+    """G's inputs for noise z (n, latent_dim) and int labels (n,): [z, one-hot labels], and for an
+    InfoGAN G with a third input, continuous codes (``continuous_codes(rng, n, m)``)."""
+    inputs = [z, one_hot(labels, int(generator.inputs[1].shape[-1]))]
+    if len(generator.inputs) == 3:
+        inputs.append(continuous_codes(rng, len(z), int(generator.inputs[2].shape[-1])))
+    return inputs
 
 
 def check_labels(labels, n_images, n_classes):
@@ -100,12 +116,16 @@ def infogan_discriminator(image_shape=(28, 28, 1), n_codes=10, dropout=0.3, name
 
 # -- the trainers ---------------------------------------------------------------------------------
 class CodedGANTrainer(GANTrainer):
-    """What the conditional GAN and InfoGAN share: G takes [z, one-hot code]."""
+    """What the conditional GAN and InfoGAN share: G takes [z, one-hot code] (InfoGAN: and continuous codes)."""
+
+    n_inputs = (2,)  # G's inputs
 
     def __init__(self, generator, discriminator, **kwargs):
-        if len(generator.inputs) != 2:
-            raise ValueError("a conditional GAN or InfoGAN needs G: [z, code] -> images")
+        if len(generator.inputs) not in self.n_inputs:
+            raise ValueError("a conditional GAN needs G: [z, code] -> images; InfoGAN G: [z, code] or "
+                             "[z, code, continuous codes] -> images")
         self.code_dim = int(generator.inputs[1].shape[-1])
+        self.n_continuous = int(generator.inputs[2].shape[-1]) if len(generator.inputs) == 3 else 0
         if kwargs.get("update", "alternating") != "alternating":
             raise ValueError("the conditional GAN and InfoGAN train with alternating updates only")
         super().__init__(generator, discriminator, **kwargs)
@@ -125,25 +145,40 @@ class CodedGANTrainer(GANTrainer):
         """float32 (n, code_dim) one-hot codes of uniformly drawn classes."""
         return one_hot(self.rng(stream, *key).integers(0, self.code_dim, n), self.code_dim)
 
+    def continuous(self, n, stream, *key):
+        """float32 (n, n_continuous) codes U(-1, 1) for InfoGAN's continuous inputs (a stream of their own)."""
+        return continuous_codes(self.rng(stream, *key, 1), n, self.n_continuous)
+
     def g_batch(self, step):
         z, y = super().g_batch(step)
-        return [z, self.codes(self.batch_size, Stream.G_CODES, step)], y
+        inputs = [z, self.codes(self.batch_size, Stream.G_CODES, step)]
+        if self.n_continuous:
+            inputs.append(self.continuous(self.batch_size, Stream.G_CODES, step))
+        return inputs, y
 
     def grid_inputs(self):
-        """Sample-grid inputs: one row per code value, the same 10 noise vectors in every row."""
+        """Sample-grid inputs: one row per code value, the same 10 noise vectors in every row (continuous codes 0)."""
         z = sample_latent(self.rng(Stream.SAMPLE_GRID), 10, self.latent_dim, self.latent_distribution)
-        return [np.tile(z, (self.code_dim, 1)), one_hot(np.repeat(np.arange(self.code_dim), 10), self.code_dim)]
+        return code_inputs(self.generator, np.tile(z, (self.code_dim, 1)), np.repeat(np.arange(self.code_dim), 10))
 
-    def generate(self, n, seed=0, labels=None):
-        """n images of codes ``labels`` (int (n,); drawn uniformly when None), float32 (n, H, W, C)."""
+    def generate(self, n, seed=0, labels=None, continuous=None):
+        """n images of codes ``labels`` (int (n,); drawn uniformly when None), float32 (n, H, W, C).
+
+        continuous: InfoGAN's continuous codes, (n, n_continuous) in [-1, 1]; drawn U(-1, 1) when None.
+        """
         rng = np.random.default_rng([seed, Stream.GENERATE])
         z = sample_latent(rng, n, self.latent_dim, self.latent_distribution)
         labels = rng.integers(0, self.code_dim, n) if labels is None else check_labels(labels, n, self.code_dim)
-        images = self.generator.predict([z, one_hot(labels, self.code_dim)], batch_size=256, verbose=0)
-        return keras.ops.convert_to_numpy(images)
+        inputs = code_inputs(self.generator, z, labels, rng)
+        if continuous is not None:
+            continuous = np.asarray(continuous, np.float32)
+            if continuous.shape != (n, self.n_continuous):
+                raise ValueError(f"continuous codes must have shape ({n}, {self.n_continuous}), got {continuous.shape}")
+            inputs[2] = continuous
+        return keras.ops.convert_to_numpy(self.generator.predict(inputs, batch_size=256, verbose=0))
 
     def config(self):
-        return {**super().config(), "code_dim": self.code_dim}
+        return {**super().config(), "code_dim": self.code_dim, "n_continuous": self.n_continuous}
 
 
 class ConditionalGANTrainer(CodedGANTrainer):
@@ -192,50 +227,67 @@ class ConditionalGANTrainer(CodedGANTrainer):
 
 
 class InfoGANTrainer(CodedGANTrainer):
-    """InfoGAN: D: image -> [P(real), Q's code logits]; ``info_weight`` weighs Q's cross-entropy."""
+    """InfoGAN: D: image -> [P(real), Q's code logits]; ``info_weight`` weighs Q's cross-entropy.
+
+    With continuous codes (the paper's two for MNIST), G: [z, code, continuous (B, m)] and
+    D: image -> [P(real), Q's code logits, Q's guess of the continuous codes (B, m)]; their term,
+    ``losses.continuous_code_nll``, has the same weight.
+    """
 
     kind = "InfoGANTrainer"
+    n_inputs = (2, 3)
 
     def __init__(self, generator, discriminator, *, info_weight=1.0, **kwargs):
         self.info_weight = float(info_weight)
         super().__init__(generator, discriminator, **kwargs)
 
     def check_models(self):
-        self._check_images_and_d(1, 2)
+        self._check_images_and_d(1, 3 if self.n_continuous else 2)
         if tuple(self.discriminator.outputs[1].shape[1:]) != (self.code_dim,):
             raise ValueError(f"Q's output must be (B, {self.code_dim}) logits, "
                              f"got {self.discriminator.outputs[1].shape}")
+        if self.n_continuous and tuple(self.discriminator.outputs[2].shape[1:]) != (self.n_continuous,):
+            raise ValueError(f"Q's guess of the continuous codes must be (B, {self.n_continuous}), "
+                             f"got {self.discriminator.outputs[2].shape}")
 
     def compile_models(self):
         g, d = self.generator, self.discriminator
         d.trainable = False
-        z, c = keras.Input((self.latent_dim,), name="z"), keras.Input((self.code_dim,), name="code")
-        p, q = d(g([z, c]))
-        gan = keras.Model([z, c], [layers.Identity(name="p")(p), layers.Identity(name="q")(q)], name="gan")
+        codes = [keras.Input((self.code_dim,), name="code")]
+        if self.n_continuous:
+            codes.append(keras.Input((self.n_continuous,), name="continuous"))
+        z = keras.Input((self.latent_dim,), name="z")
+        names = ["q", "q_continuous"][:len(codes)]
+        p, *q = d(g([z, *codes]))
+        gan = keras.Model([z, *codes], [layers.Identity(name="p")(p)] +
+                          [layers.Identity(name=n)(t) for n, t in zip(names, q)], name="gan")
         g.trainable = False
         x = keras.Input(self.image_shape, name="image")
-        fake, fake_q = d(g([z, c]))
-        outputs = [layers.Identity(name="real")(d(x)[0]), layers.Identity(name="fake")(fake),
-                   layers.Identity(name="q")(fake_q)]
-        d_model = keras.Model([x, z, c], outputs, name="discriminator_step")
-        loss = self.objective.d_loss
-        d_model.compile(optimizer=self.d_optimizer, loss=[loss, loss, code_crossentropy],
-                        loss_weights=[1.0, 1.0, self.info_weight],
+        fake, *fake_q = d(g([z, *codes]))
+        outputs = [layers.Identity(name="real")(d(x)[0]), layers.Identity(name="fake")(fake)] + \
+            [layers.Identity(name=n)(t) for n, t in zip(names, fake_q)]
+        d_model = keras.Model([x, z, *codes], outputs, name="discriminator_step")
+        loss, info = self.objective.d_loss, [code_crossentropy, continuous_code_nll][:len(codes)]
+        d_model.compile(optimizer=self.d_optimizer, loss=[loss, loss, *info],
+                        loss_weights=[1.0, 1.0] + [self.info_weight] * len(info),
                         metrics={"real": [mean_prediction], "fake": [mean_prediction]})
-        gan.compile(optimizer=self.g_optimizer, loss=[self.g_loss_fn, code_crossentropy],
-                    loss_weights=[1.0, self.info_weight])
+        gan.compile(optimizer=self.g_optimizer, loss=[self.g_loss_fn, *info],
+                    loss_weights=[1.0] + [self.info_weight] * len(info))
         return d_model, gan
 
     def d_batch(self, step, j):
         (x, z), targets = super().d_batch(step, j)
-        c = self.codes(self.batch_size, Stream.D_CODES, step, j)
-        return [x, z, keras.ops.convert_to_tensor(c)], targets + [c]
+        codes = [self.codes(self.batch_size, Stream.D_CODES, step, j)]
+        if self.n_continuous:
+            codes.append(self.continuous(self.batch_size, Stream.D_CODES, step, j))
+        return [x, z, *(keras.ops.convert_to_tensor(c) for c in codes)], targets + codes
 
     def g_batch(self, step):
-        (z, c), y = super().g_batch(step)
-        return [z, c], [y, c]
+        (z, *codes), y = super().g_batch(step)
+        return [z, *codes], [y, *codes]
 
     def p_real(self, images, batch_size=256):
+        """D's P(real) for each image, float32 (N,), inference mode."""
         d = keras.ops.convert_to_numpy(self.discriminator.predict(images, batch_size=batch_size, verbose=0)[0])
         return d[:, 0] if self.real_label == 1 else 1.0 - d[:, 0]
 

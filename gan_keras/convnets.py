@@ -24,6 +24,11 @@ the paper's sizes; the recipes train ``CPU``: half the width and no FC 1024 laye
 million multiply-adds per image through G and D against the paper's 26 million, and 1/25 of
 G's weights (InfoGAN's G with batch norm: 271,745 against 6,657,793), so that three seeds of
 every variant train on two CPU cores (``docs/results.md`` has the cost).
+
+``infogan_paper_generator`` and ``infogan_paper_discriminator`` are InfoGAN's MNIST networks as its
+authors' code (openai/InfoGAN) built them, at full size, with batch norm in G, D and Q
+(``models.GANBatchNormalization``, so that the frozen network normalises as the one being trained)
+and two continuous codes beside the categorical one (recipe ``infogan-paper-mnist``).
 """
 
 import keras
@@ -111,3 +116,59 @@ def conv_infogan_discriminator(image_shape=(28, 28, 1), n_codes=10, width=64, hi
     p = layers.Dense(1, activation="sigmoid", name="d")(h)
     q = layers.Dense(n_codes, name="q")(layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(h)))
     return keras.Model(x, [p, q], name=name)
+
+
+# -- InfoGAN's MNIST networks as the authors' code built them (openai/InfoGAN) ---------------------
+def _paper_init():
+    return keras.initializers.TruncatedNormal(0.0, 0.02)
+
+
+def _paper_norm(h):
+    """Batch norm as the authors' code: batch statistics whenever training (frozen too), moving
+    averages with decay 0.9, epsilon 1e-5, scale gamma ~ N(1, 0.02)."""
+    from .models import GANBatchNormalization
+    return GANBatchNormalization(momentum=0.9, epsilon=1e-5,
+                                 gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))(h)
+
+
+def infogan_paper_generator(latent_dim=62, n_codes=10, n_continuous=2, name="generator"):
+    """G: [z (B, 62), one-hot code (B, 10), continuous codes (B, 2)] -> images (B, 28, 28, 1) in [0, 1].
+
+    ``n_continuous=0``: no third input.
+
+    FC 1024 -> FC 7x7x128 -> 4x4 transposed conv 64, stride 2 -> 4x4 transposed conv 1, stride 2,
+    sigmoid (the authors' G outputs a Bernoulli mean); batch norm and ReLU after each layer but the
+    last; weights from a truncated N(0, 0.02).
+    """
+    inputs = [keras.Input((latent_dim,), name="z"), keras.Input((n_codes,), name="code")]
+    if n_continuous:
+        inputs.append(keras.Input((n_continuous,), name="continuous"))
+    h = layers.Concatenate()(inputs)
+    h = layers.ReLU()(_paper_norm(layers.Dense(1024, kernel_initializer=_paper_init())(h)))
+    h = layers.ReLU()(_paper_norm(layers.Dense(7 * 7 * 128, kernel_initializer=_paper_init())(h)))
+    h = layers.Reshape((7, 7, 128))(h)
+    h = layers.Conv2DTranspose(64, 4, strides=2, padding="same", kernel_initializer=_paper_init())(h)
+    h = layers.ReLU()(_paper_norm(h))
+    out = layers.Conv2DTranspose(1, 4, strides=2, padding="same", activation="sigmoid",
+                                 kernel_initializer=_paper_init())(h)
+    return keras.Model(inputs, out, name=name)
+
+
+def infogan_paper_discriminator(n_codes=10, n_continuous=2, slope=0.01, name="discriminator"):
+    """D and Q on one body: image (B, 28, 28, 1) -> [P(real) (B, 1), code logits (B, 10), continuous (B, 2)].
+
+    4x4 conv 64, stride 2 -> 4x4 conv 128, stride 2, batch norm -> FC 1024, batch norm; Q: FC 128,
+    batch norm -> its outputs. LeakyReLU with the authors' slope 0.01 after each hidden layer.
+    """
+    x = keras.Input((28, 28, 1), name="image")
+    h = layers.LeakyReLU(slope)(layers.Conv2D(64, 4, strides=2, padding="same", kernel_initializer=_paper_init())(x))
+    h = layers.Conv2D(128, 4, strides=2, padding="same", kernel_initializer=_paper_init())(h)
+    h = layers.LeakyReLU(slope)(_paper_norm(h))
+    h = layers.LeakyReLU(slope)(_paper_norm(layers.Dense(1024, kernel_initializer=_paper_init())(layers.Flatten()(h))))
+    p = layers.Dense(1, activation="sigmoid", kernel_initializer=_paper_init(), name="d")(h)
+    q = layers.Dense(128, kernel_initializer=_paper_init(), name="q_hidden")(h)
+    q = layers.LeakyReLU(slope)(_paper_norm(q))
+    outputs = [p, layers.Dense(n_codes, kernel_initializer=_paper_init(), name="q")(q)]
+    if n_continuous:
+        outputs.append(layers.Dense(n_continuous, kernel_initializer=_paper_init(), name="q_continuous")(q))
+    return keras.Model(x, outputs, name=name)

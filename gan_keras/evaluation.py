@@ -236,6 +236,40 @@ def code_purity(probabilities, codes, n_codes):
             "confusion": confusion}
 
 
+def matched_accuracy(predicted, labels, n):
+    """Accuracy of cluster ids under their best one-to-one assignment to classes (InfoGAN's measure).
+
+    predicted, labels: int (N,) in [0, n). Each cluster id is given its own class so that the
+    share of ``labels`` matched is highest (an exact search over assignments, n <= 16). Returns
+    dict: accuracy in [0, 1], mapping (class of each cluster id, list of n ints).
+    """
+    predicted, labels = np.asarray(predicted), np.asarray(labels)
+    if predicted.shape != labels.shape or predicted.ndim != 1 or not 1 <= n <= 16:
+        raise ValueError(f"need two int arrays of one shape (N,) and 1 <= n <= 16, got {predicted.shape}, "
+                         f"{labels.shape}, n={n}")
+    counts = np.zeros((n, n), np.int64)
+    np.add.at(counts, (predicted, labels), 1)
+    # best[mask]: most matches with cluster ids 0..popcount(mask)-1 given the classes in mask
+    best, choice = np.full(1 << n, -1, np.int64), np.zeros(1 << n, np.int64)
+    best[0] = 0
+    for mask in range(1 << n):
+        if best[mask] < 0:
+            continue
+        cluster = bin(mask).count("1")
+        if cluster == n:
+            continue
+        for cls in range(n):
+            if not mask >> cls & 1:
+                new = mask | 1 << cls
+                if best[mask] + counts[cluster, cls] > best[new]:
+                    best[new], choice[new] = best[mask] + counts[cluster, cls], cls
+    mapping, mask = [0] * n, (1 << n) - 1
+    for cluster in reversed(range(n)):
+        mapping[cluster] = int(choice[mask])
+        mask &= ~(1 << mapping[cluster])
+    return {"accuracy": float(best[-1] / max(1, len(labels))), "mapping": mapping}
+
+
 def _pairwise_sq(a, b):
     return np.maximum((a * a).sum(1)[:, None] + (b * b).sum(1)[None, :] - 2 * a @ b.T, 0.0)
 
@@ -334,15 +368,15 @@ def evaluate_samples(samples, *, test, validation, train, value_range=(-1.0, 1.0
 
 def run_samples(generator, meta, n_samples=10000, seed=0):
     """(samples, codes) of a saved generator: ``n_samples`` images in its range; codes 0, 1, ...
-    in turn for a generator with a code input (else None)."""
-    from .conditional import one_hot
+    in turn for a generator with a code input (else None; InfoGAN's continuous codes drawn U(-1, 1))."""
+    from .conditional import code_inputs
     from .training import Stream, sample_latent
 
-    z = sample_latent(np.random.default_rng([seed, Stream.EVALUATION]), n_samples, generator.inputs[0].shape[-1],
-                      meta["latent_distribution"])
+    rng = np.random.default_rng([seed, Stream.EVALUATION])
+    z = sample_latent(rng, n_samples, generator.inputs[0].shape[-1], meta["latent_distribution"])
     code_dim = meta.get("code_dim", 0)
     codes = np.arange(n_samples) % code_dim if code_dim else None
-    inputs = [z, one_hot(codes, code_dim)] if code_dim else z
+    inputs = code_inputs(generator, z, codes, rng) if code_dim else z
     return np.asarray(generator.predict(inputs, batch_size=500, verbose=0)), codes
 
 

@@ -95,6 +95,15 @@ def code_crossentropy(y_true, y_pred):
     return -ops.sum(y_true * ops.log_softmax(ops.cast(y_pred, "float32"), axis=-1), axis=-1)
 
 
+def continuous_code_nll(y_true, y_pred):
+    """InfoGAN's term for continuous codes: 1/2 sum (c - mu)^2 over the codes, per sample (B,).
+
+    c (B, m): the codes G was given; mu (B, m): Q's guess. The negative log-likelihood of c under
+    a unit-variance Gaussian centred on Q's guess, constant dropped (the authors' code: fixed std 1).
+    """
+    return 0.5 * ops.sum(ops.square(ops.cast(y_true, "float32") - ops.cast(y_pred, "float32")), axis=-1)
+
+
 @dataclass(frozen=True)
 class Objective:
     """One loss family: D's and G's losses, their targets, and what else D's update does."""

@@ -20,6 +20,7 @@ is one row of ``RECIPES``; an unknown name, field or trainer setting is an error
 | wgan-gp-conv-mnist   | Gulrajani et al. (2017)       | MNIST, [-1, 1]          | 64    | Adam 1e-4, betas (0.5, 0.9), n_critic 5 | 100 epochs       |
 | cgan-conv-mnist      | Mirza & Osindero (2014)       | MNIST + labels, [-1, 1] | 64    | Adam 2e-4, beta_1 0.5                   | 20 epochs        |
 | infogan-conv-mnist   | Chen et al. (2016)            | MNIST, [-1, 1]          | 64    | Adam D 2e-4, G 1e-3, beta_1 0.5         | 20 epochs        |
+| infogan-paper-mnist  | Chen et al. (2016), their code| MNIST, [0, 1]           | 128   | Adam D 2e-4, G 1e-3, beta_1 0.5         | 5,000 steps      |
 
 (An epoch is N / (batch * k) steps: with n_critic = 5 the WGANs' 100 epochs are as many G
 updates as 20 epochs of the others.) The variants keep the dense G and D of "GANs demystified"
@@ -31,6 +32,14 @@ same variants on the convolutional MNIST networks their papers used (``gan_keras
 Chen et al.'s, batch norm in G only -- the conditional GAN's G has none -- at the
 ``convnets.CPU`` size), G with a 62-dimensional z as in InfoGAN; InfoGAN's G learns at 1e-3,
 five times D's rate, as in the paper.
+
+``infogan-paper-mnist`` is InfoGAN as the authors' code (openai/InfoGAN, ``run_mnist_exp.py``)
+trained it: their networks at full size with batch norm in G, D and Q
+(``convnets.infogan_paper_generator`` / ``infogan_paper_discriminator``, LeakyReLU 0.01, truncated
+N(0, 0.02) weights, sigmoid output on [0, 1] pixels), a 10-way categorical code and two continuous
+codes U(-1, 1) with weight 1 each, Adam D 2e-4 and G 1e-3 with beta_1 0.5, batch 128, 5,000 updates.
+Where it differs: the training digits (60,000 here, 55,000 there), and the 62 noise values,
+U[-sqrt 3, sqrt 3] here (the package's uniform noise) against U(-1, 1) there.
 
 Errata of the Chollet DCGAN as the source wrote it, fixed here: the discriminator is compiled
 (inside the trainer), its learning rate is the book's 8e-4 (the source wrote 0.008), Keras 3
@@ -114,6 +123,12 @@ def _conv_cgan_nets(shape, latent, means):
             convnets.conv_projection_discriminator(shape, 10, **convnets.CPU))
 
 
+def _infogan_paper_nets(shape, latent, means):
+    from . import convnets
+    convnets._check_shape(shape)
+    return convnets.infogan_paper_generator(latent), convnets.infogan_paper_discriminator()
+
+
 def _conv_infogan_nets(shape, latent, means):
     from . import convnets
     return (convnets.conv_generator(latent, shape, n_codes=10, batch_norm=True, **convnets.CPU),
@@ -146,6 +161,12 @@ def _infogan_adam(steps_per_epoch, beta_1):
     import keras
     b1 = 0.5 if beta_1 is None else beta_1
     return keras.optimizers.Adam(2e-4, beta_1=b1), keras.optimizers.Adam(1e-3, beta_1=b1)
+
+
+def _infogan_paper_adam(steps_per_epoch, beta_1):
+    import keras
+    b1 = 0.5 if beta_1 is None else beta_1  # TensorFlow 1's Adam: epsilon 1e-8
+    return keras.optimizers.Adam(2e-4, beta_1=b1, epsilon=1e-8), keras.optimizers.Adam(1e-3, beta_1=b1, epsilon=1e-8)
 
 
 def _chollet_rmsprop(steps_per_epoch, beta_1):
@@ -220,6 +241,10 @@ RECIPES = {r.name: r for r in (
     Recipe("infogan-conv-mnist", "Chen et al. (2016): InfoGAN, 10-way code, the paper's MNIST nets", "mnist", 64,
            62, (-1.0, 1.0), {"epochs": 20}, _conv_infogan_nets, _infogan_adam, trainer="infogan",
            settings={"info_weight": 1.0}),
+    # InfoGAN as the authors' code trained it on MNIST (openai/InfoGAN): 50 x 100 updates of batch 128
+    Recipe("infogan-paper-mnist", "Chen et al. (2016): InfoGAN as the authors' code, 10-way + 2 continuous codes",
+           "mnist", 128, 62, (0.0, 1.0), {"steps": 5000}, _infogan_paper_nets, _infogan_paper_adam,
+           trainer="infogan", settings={"info_weight": 1.0, "latent_distribution": "uniform"}),
 )}
 
 

@@ -40,8 +40,8 @@ from gan_keras.training import GANTrainer  # noqa: E402
 
 
 # one per kind of convolutional network: critic with gradient penalty (fast path), projection D, D with Q,
-# batch norm (models.GANBatchNormalization) in G and D
-CONV_RECIPES = ("wgan-gp-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist", "dcgan-mnist")
+# batch norm (models.GANBatchNormalization) in G and D, InfoGAN's own nets with continuous codes
+CONV_RECIPES = ("wgan-gp-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist", "dcgan-mnist", "infogan-paper-mnist")
 
 
 def snapshot(model):
@@ -176,7 +176,7 @@ def conv_phases(name):
     """The D-update / G-update check on a recipe's convolutional networks (28x28x1)."""
     from gan_keras import recipes
 
-    images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
+    images = np.random.default_rng(0).uniform(*recipes.get(name).value_range, (64, 28, 28, 1)).astype("float32")
     trainer = recipes.make_trainer(name, images, seed=3, fast=recipes.get(name).trainer not in recipes.CODED_TRAINERS)
     report = phases(trainer, images, np.arange(64) % 10 if recipes.get(name).trainer == "cgan" else None)
     del report["d_max_abs_weight"]

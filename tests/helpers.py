@@ -47,11 +47,14 @@ def all_equal(a, b):
 
 
 def tiny_coded_models(kind, seed=0, n_codes=3):
-    """G: [z (4), code (n_codes)] -> (8, 8, 1); D: conditional ([image, code] -> P) or InfoGAN (image -> [P, Q logits])."""
+    """G: [z (4), code (n_codes)] -> (8, 8, 1); D: conditional ([image, code] -> P) or InfoGAN (image -> [P, Q logits]).
+
+    kind "infogan-continuous": G takes two continuous codes too, D guesses them: image -> [P, Q logits, (B, 2)].
+    """
     keras.utils.set_random_seed(seed)
-    z, c = keras.Input((4,)), keras.Input((n_codes,))
-    h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(32)(keras.layers.Concatenate()([z, c])))
-    g = keras.Model([z, c], keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(h)))
+    inputs = [keras.Input((4,)), keras.Input((n_codes,))] + [keras.Input((2,))] * (kind == "infogan-continuous")
+    h = keras.layers.LeakyReLU(0.2)(keras.layers.Dense(32)(keras.layers.Concatenate()(inputs)))
+    g = keras.Model(inputs, keras.layers.Reshape((8, 8, 1))(keras.layers.Dense(64, activation="tanh")(h)))
     x, dc = keras.Input((8, 8, 1)), keras.Input((n_codes,))
     h = keras.layers.Flatten()(x)
     if kind == "cgan":
@@ -60,7 +63,8 @@ def tiny_coded_models(kind, seed=0, n_codes=3):
     p = keras.layers.Dense(1, activation="sigmoid")(h)
     if kind == "cgan":
         return g, keras.Model([x, dc], p)
-    return g, keras.Model(x, [p, keras.layers.Dense(n_codes)(h)])
+    q = [keras.layers.Dense(n_codes)(h)] + [keras.layers.Dense(2)(h)] * (kind == "infogan-continuous")
+    return g, keras.Model(x, [p, *q])
 
 
 def official_test_split():

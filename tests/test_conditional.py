@@ -9,7 +9,7 @@ from gan_keras.conditional import ConditionalGANTrainer, InfoGANTrainer
 
 from .helpers import all_equal, tiny_coded_models, tiny_images, tiny_models, weights
 
-TRAINERS = {"cgan": ConditionalGANTrainer, "infogan": InfoGANTrainer}
+TRAINERS = {"cgan": ConditionalGANTrainer, "infogan": InfoGANTrainer, "infogan-continuous": InfoGANTrainer}
 
 
 def test_networks_shapes():
@@ -74,7 +74,7 @@ def test_conditional_training_validates_labels():
         InfoGANTrainer(g, q).train(x, labels=np.zeros(32, int), steps=1, batch_size=8)
 
 
-@pytest.mark.parametrize("kind", ["cgan", "infogan"])
+@pytest.mark.parametrize("kind", ["cgan", "infogan", "infogan-continuous"])
 def test_coded_models_train_generate_and_resume(tmp_path, kind):
     x, labels = tiny_images(48), np.arange(48) % 3
     kw = {"labels": labels} if kind == "cgan" else {}
@@ -91,7 +91,7 @@ def test_coded_models_train_generate_and_resume(tmp_path, kind):
     images = full.generate(6, labels=[0, 1, 2, 0, 1, 2])
     assert images.shape == (6, 8, 8, 1) and np.abs(images).max() <= 1.0
     assert sorted((tmp_path / "samples").glob("*.png")), "a sample grid (one row per code value) was written"
-    if kind == "infogan":
+    if kind.startswith("infogan"):
         assert full.q_codes(x).shape == (48,) and set(full.q_codes(x)) <= {0, 1, 2}
     else:
         assert full.p_real(x, labels).shape == (48,)
@@ -102,3 +102,29 @@ def test_grid_inputs_are_one_row_per_code():
     z, codes = t.grid_inputs()
     assert z.shape == (30, 4) and codes.shape == (30, 3)
     assert np.array_equal(z[:10], z[10:20]) and np.array_equal(codes.argmax(1), np.repeat([0, 1, 2], 10))
+
+
+def test_infogan_continuous_codes_reach_g_and_q():
+    x = tiny_images(32)
+    t = InfoGANTrainer(*tiny_coded_models("infogan-continuous"), seed=0)
+    assert t.n_continuous == 2 and t.config()["n_continuous"] == 2
+    t.start(x, batch_size=8)
+    inputs, targets = t.g_batch(0)
+    assert len(inputs) == 3 and inputs[2].shape == (8, 2) and np.abs(inputs[2]).max() <= 1.0
+    assert np.array_equal(targets[2], inputs[2])  # Q is asked for the codes G was given
+    assert np.abs(inputs[2]).max() > 0.5 and not np.array_equal(inputs[2], t.g_batch(1)[0][2])
+    t.finish()
+    head = t.discriminator.layers[-1]  # Q's guess of the continuous codes
+    before = weights(head)
+    t.train(x, steps=2, batch_size=8)
+    assert not all_equal(before, weights(head)), "D's update trains Q's continuous head"
+    low = t.generate(4, labels=[0] * 4, continuous=np.full((4, 2), -1.0))
+    high = t.generate(4, labels=[0] * 4, continuous=np.full((4, 2), 1.0))
+    assert not np.allclose(low, high)
+    with pytest.raises(ValueError, match="continuous codes must have shape"):
+        t.generate(4, continuous=np.zeros((4, 3)))
+    z, codes, continuous = t.grid_inputs()
+    assert continuous.shape == (30, 2) and not continuous.any()
+    g, d = tiny_coded_models("infogan-continuous")
+    with pytest.raises(ValueError, match="output"):
+        InfoGANTrainer(g, tiny_coded_models("infogan")[1])

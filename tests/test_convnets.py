@@ -68,3 +68,28 @@ def test_other_image_shapes_are_refused():
         convnets.conv_generator(62, (32, 32, 3))
     with pytest.raises(ValueError, match="28x28x1"):
         convnets.conv_infogan_discriminator((28, 28, 3))
+
+
+def test_infogan_paper_networks_are_the_authors_code():
+    from gan_keras.models import GANBatchNormalization
+
+    g, d = convnets.infogan_paper_generator(), convnets.infogan_paper_discriminator()
+    assert [tuple(i.shape[1:]) for i in g.inputs] == [(62,), (10,), (2,)]
+    assert [l.units for l in g.layers if isinstance(l, keras.layers.Dense)] == [1024, 7 * 7 * 128]
+    assert [(l.filters, l.strides) for l in g.layers if isinstance(l, keras.layers.Conv2DTranspose)] \
+        == [(64, (2, 2)), (1, (2, 2))]
+    assert [(l.filters, l.strides) for l in d.layers if isinstance(l, keras.layers.Conv2D)] \
+        == [(64, (2, 2)), (128, (2, 2))]
+    assert sorted(l.units for l in d.layers if isinstance(l, keras.layers.Dense)) == [1, 2, 10, 128, 1024]
+    for model, n in ((g, 3), (d, 3)):  # batch norm after every hidden layer but D's first conv
+        norms = [l for l in model.layers if isinstance(l, keras.layers.BatchNormalization)]
+        assert len(norms) == n and all(isinstance(l, GANBatchNormalization) and l.momentum == 0.9 for l in norms)
+    assert {l.negative_slope for l in d.layers if isinstance(l, keras.layers.LeakyReLU)} == {0.01}
+    rng = np.random.default_rng(0)
+    images = keras.ops.convert_to_numpy(g([rng.uniform(-1, 1, (3, 62)), np.eye(10)[[0, 4, 9]],
+                                           rng.uniform(-1, 1, (3, 2))]))
+    assert images.shape == (3, 28, 28, 1) and images.min() >= 0.0 and images.max() <= 1.0  # a Bernoulli mean
+    p, q, c = d(images)
+    assert p.shape == (3, 1) and q.shape == (3, 10) and c.shape == (3, 2)
+    assert len(convnets.infogan_paper_generator(n_continuous=0).inputs) == 2
+    assert len(convnets.infogan_paper_discriminator(n_continuous=0).outputs) == 2

@@ -143,3 +143,22 @@ def test_code_purity_of_a_perfect_a_collapsed_and_an_ignored_code():
     assert collapsed["purity"] == 1.0 and collapsed["classes"] == 1
     ignored = code_purity(np.eye(10)[np.tile(np.arange(10), 20)], codes, 10)  # every code: all digits
     assert ignored["purity"] == pytest.approx(0.1) and ignored["confusion"].sum() == 200
+
+
+def test_matched_accuracy_finds_the_best_one_to_one_assignment():
+    import itertools
+
+    rng = np.random.default_rng(0)
+    for n in (2, 4, 6):
+        labels = rng.integers(0, n, 300)
+        predicted = np.where(rng.random(300) < 0.7, (labels + 1) % n, rng.integers(0, n, 300))
+        result = evaluation.matched_accuracy(predicted, labels, n)
+        brute = max(np.mean(np.array(p)[predicted] == labels) for p in itertools.permutations(range(n)))
+        assert result["accuracy"] == pytest.approx(brute)
+        assert sorted(result["mapping"]) == list(range(n))  # one class per cluster id
+        assert np.mean(np.array(result["mapping"])[predicted] == labels) == pytest.approx(brute)
+    labels = np.arange(1000) % 10
+    assert evaluation.matched_accuracy((labels + 3) % 10, labels, 10)["accuracy"] == 1.0  # renamed clusters
+    assert evaluation.matched_accuracy(np.zeros(1000, int), labels, 10)["accuracy"] == pytest.approx(0.1)
+    with pytest.raises(ValueError, match="one shape"):
+        evaluation.matched_accuracy(labels[:5], labels, 10)

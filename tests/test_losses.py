@@ -93,3 +93,10 @@ def test_objectives_table():
     assert losses.get_objective(wgan) is wgan
     with pytest.raises(ValueError, match="objective must be one of"):
         losses.get_objective("hinge")
+
+
+def test_continuous_code_nll_is_half_the_squared_error():
+    c = np.array([[0.5, -1.0], [0.0, 0.2]], np.float32)
+    mu = np.array([[0.0, 1.0], [0.0, 0.2]], np.float32)
+    got = ops.convert_to_numpy(losses.continuous_code_nll(c, mu))
+    np.testing.assert_allclose(got, [0.5 * (0.25 + 4.0), 0.0], rtol=1e-6)
