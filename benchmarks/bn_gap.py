@@ -18,7 +18,7 @@ of the classifier features, as ``benchmarks/variant_seeds.py``).
 
 Runs on the fast path (one compiled step; ``tests/test_frozen_discriminator.py`` shows it updates
 what the teaching path updates, batch norm included), or with ``--teaching`` on ``train_on_batch``.
-``--json FILE`` keeps every run; runs already in it are skipped. Prints a summary per run.
+``--json FILE`` keeps every run; runs already in it are skipped. Prints a markdown row per run.
 """
 
 import argparse
@@ -66,13 +66,19 @@ def train_one(norm, seed, args, images, classifier, real_features):
             "gaps": gaps, "rows": rows, "history": history}
 
 
+TABLE = ("| batch norm | seed | abs(D - D'): mean, max | last tenth: D vs D' (mean P(real)) | classes | Frechet "
+         "(best on the way) | coverage | minutes |\n|---|---|---|---|---|---|---|---|")
+
+
 def summary(r):
+    """One markdown row of ``TABLE`` for a run: the gap along it and the samples at its end."""
     gaps = np.array([abs(g["trained"] - g["frozen"]) for g in r["gaps"]])
-    tail = gaps[-max(1, len(gaps) // 10):]
-    m = r["rows"][-1]
-    return (f"{NORMS[r['norm']]}, seed {r['seed']}: |D - D'| mean {gaps.mean():.3f}, max {gaps.max():.3f}, "
-            f"last tenth max {tail.max():.3f}; after {r['steps']} steps {m['classes']} classes, "
-            f"Frechet {m['frechet']:.2f}, coverage {m['coverage']:.2f}; {m['seconds']:.0f} s")
+    tail = r["gaps"][-max(1, len(gaps) // 10):]
+    m, best = r["rows"][-1], min(r["rows"], key=lambda row: row["frechet"])
+    return (f"| {NORMS[r['norm']]} | {r['seed']} | {gaps.mean():.3f}, {gaps.max():.3f} | "
+            f"{np.mean([g['trained'] for g in tail]):.3f} vs {np.mean([g['frozen'] for g in tail]):.3f} | "
+            f"{m['classes']} | {m['frechet']:.1f} ({best['frechet']:.1f} at step {best['step']:,}) | "
+            f"{m['coverage']:.2f} | {m['seconds'] / 60:.0f} |")
 
 
 def plot(runs, path):
@@ -125,7 +131,8 @@ def main():
                 with open(args.json + ".tmp", "w") as f:
                     json.dump(done, f)
                 os.replace(args.json + ".tmp", args.json)
-    for r in done:
+    print(TABLE)
+    for r in sorted(done, key=lambda r: (r["norm"] != "stock", r["seed"])):
         print(summary(r))
     if args.plot:
         plot(done, args.plot)
