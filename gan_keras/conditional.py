@@ -172,7 +172,7 @@ class CodedGANTrainer(GANTrainer):
         inputs = code_inputs(self.generator, z, labels, rng)
         if continuous is not None:
             continuous = np.asarray(continuous, np.float32)
-            if continuous.shape != (n, self.n_continuous):
+            if not self.n_continuous or continuous.shape != (n, self.n_continuous):
                 raise ValueError(f"continuous codes must have shape ({n}, {self.n_continuous}), got {continuous.shape}")
             inputs[2] = continuous
         return keras.ops.convert_to_numpy(self.generator.predict(inputs, batch_size=256, verbose=0))

@@ -86,7 +86,9 @@ def test_coded_models_train_generate_and_resume(tmp_path, kind):
     run.fit(part, x, steps=2, batch_size=8, out_dir=tmp_path, checkpoint_every=2, progress=False, **kw)
     resumed = TRAINERS[kind](*tiny_coded_models(kind), seed=1)
     run.fit(resumed, x, steps=4, batch_size=8, out_dir=tmp_path, resume=True, progress=False, **kw)
-    assert resumed.history == full.history
+    assert resumed.history.keys() == full.history.keys()
+    for key in full.history:  # a reported loss may differ in its last float32 bit on TensorFlow with a busy CPU
+        np.testing.assert_allclose(resumed.history[key], full.history[key], rtol=1e-6, atol=0)
     assert all_equal(weights(resumed.generator), weights(full.generator))
     images = full.generate(6, labels=[0, 1, 2, 0, 1, 2])
     assert images.shape == (6, 8, 8, 1) and np.abs(images).max() <= 1.0
