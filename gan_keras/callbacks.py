@@ -200,14 +200,18 @@ class DiscriminatorGap(keras.callbacks.Callback):
         super().__init__()
         self.every, self.n, self.seed = int(every), int(n), seed
         self.steps, self.trained, self.frozen = [], [], []
+        self.z = None  # the fixed noise, drawn at the first measurement
 
     def measure(self):
         """(mean P(real) from D being trained, from D frozen) of the fixed noise's samples."""
         trainer = self.model
         trainer.sync()
         g, d = trainer.generator, trainer.discriminator
-        rng = np.random.default_rng([self.seed, Stream.GENERATE])
-        z = keras.ops.convert_to_tensor(sample_latent(rng, self.n, trainer.latent_dim, trainer.latent_distribution))
+        if self.z is None:
+            rng = np.random.default_rng([self.seed, Stream.GENERATE])
+            self.z = keras.ops.convert_to_tensor(
+                sample_latent(rng, self.n, trainer.latent_dim, trainer.latent_distribution))
+        z = self.z
         flags = g.trainable, d.trainable
         g.trainable = True
         fakes, _ = g.stateless_call(g.trainable_variables, g.non_trainable_variables, z, training=True)

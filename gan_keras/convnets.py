@@ -34,6 +34,8 @@ and two continuous codes beside the categorical one (recipe ``infogan-paper-mnis
 import keras
 from keras import layers
 
+from .models import GANBatchNormalization
+
 PAPER = {"width": 64, "hidden": 1024}
 CPU = {"width": 32, "hidden": 0}
 BN_MOMENTUM = 0.8
@@ -126,7 +128,6 @@ def _paper_init():
 def _paper_norm(h):
     """Batch norm as the authors' code: batch statistics whenever training (frozen too), moving
     averages with decay 0.9, epsilon 1e-5, scale gamma ~ N(1, 0.02)."""
-    from .models import GANBatchNormalization
     return GANBatchNormalization(momentum=0.9, epsilon=1e-5,
                                  gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))(h)
 
