@@ -91,7 +91,8 @@ def train_one(name, seed, args, images, labels, model, real_features, overrides,
         rows.append(m)
         print(row(name, seed, steps, m, f"{m['seconds']:.0f}"), flush=True)
     history = {key: [float(v) for v in values] for key, values in trainer.history.items()}
-    return {"model": name, "seed": seed, "steps": args.steps, "rows": rows, "history": history}
+    return {"model": name, "seed": seed, "steps": args.steps, "rows": rows, "history": history,
+            "settings": {key: str(value) for key, value in overrides.get(name, {}).items()}}
 
 
 def summary(name, runs):
@@ -120,6 +121,10 @@ def main():
     parser.add_argument("--json", help="keep measurements and histories here; runs already in it are skipped")
     parser.add_argument("--lsgan-targets", nargs=3, type=float, metavar=("A", "B", "C"),
                         help="LSGAN's fake, real and generator targets (recipe: 0 1 1)")
+    parser.add_argument("--latent-distribution", choices=["normal", "uniform", "uniform1"],
+                        help="z's distribution (default: the recipe's)")
+    parser.add_argument("--critic-schedule", choices=["constant", "arjovsky"],
+                        help="the WGANs' critic schedule (recipe: constant, k = 5 every step)")
     args = parser.parse_args()
     if args.every < 1 or args.steps < args.every:
         parser.error("need 1 <= --every <= --steps")
@@ -138,6 +143,15 @@ def main():
                 overrides[name] = {"objective": dataclasses.replace(
                     losses.get_objective("lsgan"), fake_target=a, real_target=b, g_target=c)}
         print(f"# LSGAN targets: fake {a:g}, real {b:g}, G {c:g}")
+    if args.critic_schedule:
+        for name in args.models:
+            if recipes.get(name).settings.get("objective", "").startswith("wgan"):
+                overrides.setdefault(name, {})["critic_schedule"] = args.critic_schedule
+        print(f"# critic schedule: {args.critic_schedule}")
+    if args.latent_distribution:
+        for name in args.models:
+            overrides.setdefault(name, {})["latent_distribution"] = args.latent_distribution
+        print(f"# latent distribution: {args.latent_distribution}")
     done = []
     if args.json and os.path.exists(args.json):
         with open(args.json) as f:

@@ -143,7 +143,7 @@ class CheckpointError(ValueError):
 # settings that must agree between a checkpoint and the trainer that resumes it, in the
 # order they are checked (the most telling difference is named first)
 MUST_MATCH = ("model", "trainer", "objective", "update", "code_dim", "latent_dim", "data_size", "batch_size", "k",
-              "seed", "generator_loss", "real_label")
+              "critic_schedule", "seed", "generator_loss", "real_label")
 
 
 def trainer_groups(trainer):

@@ -103,6 +103,9 @@ def _train_parser(sub):
     t.add_argument("--update", choices=["alternating", "simultaneous"],
                    help="alternating (default: D's update, then G's) or simultaneous (the paper's public code: "
                    "both gradients at the same weights from one minibatch, D's loss halved; k = 1)")
+    t.add_argument("--critic-schedule", choices=["constant", "arjovsky"],
+                   help="constant (default: k D updates every step) or arjovsky (Arjovsky et al.'s code: 100 D "
+                   "updates in each of the first 25 steps and in every 500th)")
     t.add_argument("--label-noise", type=_fraction(0, 1, "label noise"),
                    help="add this times U[0,1) to D's targets (default: the model's; 0.05 for the Chollet DCGAN)")
     t.add_argument("--label-smoothing", type=_fraction(0, 0.5, "label smoothing"),
@@ -175,7 +178,7 @@ def train(args):
 
     recipe = recipes.get(args.model)
     given = {"k": args.k, "generator_loss": args.generator_loss, "label_smoothing": args.label_smoothing,
-             "label_noise": args.label_noise, "update": args.update}
+             "label_noise": args.label_noise, "update": args.update, "critic_schedule": args.critic_schedule}
     trainer = recipes.make_trainer(args.model, images, seed=args.seed, batch_size=args.batch_size, fast=args.fast,
                                    beta_1=args.beta1, **{k: v for k, v in given.items() if v is not None})
     batch = args.batch_size or recipe.batch_size

@@ -214,7 +214,7 @@ class ConditionalGANTrainer(CodedGANTrainer):
 
     def d_batch(self, step, j):
         (x, z), targets = super().d_batch(step, j)
-        idx = self.batch_indices(step * self.k + j)
+        idx = self.batch_indices(self.d_updates_before(step) + j)
         c = keras.ops.convert_to_tensor(self.codes(self.batch_size, Stream.D_CODES, step, j))
         return [x, z, c, keras.ops.take(self.data_codes, idx, axis=0)], targets
 

@@ -8,15 +8,12 @@ conditional GAN here use too (Arjovsky et al. trained WGAN with DCGAN-style netw
 * D: image -> 4x4 conv 64, stride 2 -> 4x4 conv 128, stride 2 -> FC 1024 -> output;
   LeakyReLU(0.2) between. The output is P(real) (sigmoid) or a critic's raw score.
 
-Batch normalisation, as the papers used it, only in G (``batch_norm=True``, after each
-layer but the last; every conv recipe but the conditional GAN's uses it). D has none. The
-trainers freeze one network while the other trains (``trainable = False``), and in Keras 3 a
-frozen BatchNormalization layer normalises with its moving statistics: with batch norm in D,
-G would be trained against a D that behaves unlike the one being trained (WGAN-GP's critic
-must not use it anyway: its penalty is per sample). In G the same holds while D trains, so
-G's moving statistics follow the batches closely (momentum ``BN_MOMENTUM`` = 0.8). Without
-G's batch norm, on three seeds, LSGAN left one digit out and clipped WGAN stayed at the mean
-digit (``docs/results.md``).
+Batch normalisation as the papers used it, with ``models.GANBatchNormalization`` (a frozen
+network normalises as the one being trained, ``docs/keras3.md``): in G after each layer but the
+last (``batch_norm=True``; every conv recipe but the conditional GAN's), and in D after each
+hidden layer but the first (``batch_norm=True`` in ``conv_discriminator``: Radford et al.'s
+DCGAN, which LSGAN and clipped WGAN trained). WGAN-GP's critic has none: its penalty is per
+sample. Moving statistics decay by ``BN_MOMENTUM`` = 0.9 per step (InfoGAN's code).
 
 ``width`` (64 in the paper) sets the channels: width and 2 x width in the convs, and the FC
 layer's 7x7x(2 x width); ``hidden`` (1024) is the extra FC layer, 0 drops it. ``PAPER`` holds
@@ -38,11 +35,19 @@ from .models import GANBatchNormalization
 
 PAPER = {"width": 64, "hidden": 1024}
 CPU = {"width": 32, "hidden": 0}
-BN_MOMENTUM = 0.8
+BN_MOMENTUM = 0.9
+
+
+def _norm(h, batch_norm):
+    return GANBatchNormalization(momentum=BN_MOMENTUM)(h) if batch_norm else h
 
 
 def _relu(h, batch_norm):
-    return layers.ReLU()(layers.BatchNormalization(momentum=BN_MOMENTUM)(h) if batch_norm else h)
+    return layers.ReLU()(_norm(h, batch_norm))
+
+
+def _leaky(h, batch_norm):
+    return layers.LeakyReLU(0.2)(_norm(h, batch_norm))
 
 
 def _generator_body(h, width, hidden, batch_norm):
@@ -64,7 +69,7 @@ def conv_generator(latent_dim=62, image_shape=(28, 28, 1), n_codes=0, width=64, 
     """G: z (B, latent_dim) [and a one-hot code (B, n_codes)] -> images (B, 28, 28, 1) in [-1, 1].
 
     With ``n_codes`` > 0 the model takes ``[z, code]`` and starts from their concatenation
-    (the conditional GAN's and InfoGAN's G). ``batch_norm``: a BatchNormalization layer
+    (the conditional GAN's and InfoGAN's G). ``batch_norm``: a ``GANBatchNormalization`` layer
     (momentum ``BN_MOMENTUM``) before every ReLU, and no bias in the layers it follows.
     """
     _check_shape(image_shape)
@@ -76,21 +81,29 @@ def conv_generator(latent_dim=62, image_shape=(28, 28, 1), n_codes=0, width=64, 
                        name=name)
 
 
-def conv_features(x, width=64, hidden=1024):
-    """D's body: image (B, 28, 28, 1) -> features phi(x), (B, hidden) or (B, 7 * 7 * 2 * width) with hidden=0."""
+def conv_features(x, width=64, hidden=1024, batch_norm=False):
+    """D's body: image (B, 28, 28, 1) -> features phi(x), (B, hidden) or (B, 7 * 7 * 2 * width) with hidden=0.
+
+    ``batch_norm``: a ``GANBatchNormalization`` layer after each hidden layer but the first.
+    """
     h = layers.LeakyReLU(0.2)(layers.Conv2D(width, 4, strides=2, padding="same")(x))
-    h = layers.LeakyReLU(0.2)(layers.Conv2D(2 * width, 4, strides=2, padding="same")(h))
+    h = _leaky(layers.Conv2D(2 * width, 4, strides=2, padding="same", use_bias=not batch_norm)(h), batch_norm)
     h = layers.Flatten()(h)
     if hidden:
-        h = layers.LeakyReLU(0.2)(layers.Dense(hidden)(h))
+        h = _leaky(layers.Dense(hidden, use_bias=not batch_norm)(h), batch_norm)
     return h
 
 
-def conv_discriminator(image_shape=(28, 28, 1), output_activation="sigmoid", width=64, hidden=1024, name="discriminator"):
-    """D: image -> (B, 1); ``output_activation=None`` makes it a critic (LSGAN, WGAN, WGAN-GP)."""
+def conv_discriminator(image_shape=(28, 28, 1), output_activation="sigmoid", width=64, hidden=1024, batch_norm=False,
+                       name="discriminator"):
+    """D: image -> (B, 1); ``output_activation=None`` makes it a critic (LSGAN, WGAN, WGAN-GP).
+
+    ``batch_norm``: batch norm after each hidden layer but the first (not for WGAN-GP's critic).
+    """
     _check_shape(image_shape)
     x = keras.Input(image_shape, name="image")
-    return keras.Model(x, layers.Dense(1, activation=output_activation)(conv_features(x, width, hidden)), name=name)
+    h = conv_features(x, width, hidden, batch_norm)
+    return keras.Model(x, layers.Dense(1, activation=output_activation)(h), name=name)
 
 
 def conv_projection_discriminator(image_shape=(28, 28, 1), n_classes=10, width=64, hidden=1024, name="discriminator"):

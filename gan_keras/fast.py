@@ -33,7 +33,7 @@ import numpy as np
 from keras import ops
 
 from .gradient_penalty import gradient_penalty
-from .training import UNIFORM_BOUND, GANTrainer, Stream, add_label_noise
+from .training import UNIFORM_BOUNDS, GANTrainer, Stream, add_label_noise
 
 
 class FastGANTrainer(GANTrainer):
@@ -146,8 +146,8 @@ class FusedStep:
         """Step t's inputs as the teaching path draws them: indices (k, B), z_d (k, B, L),
         D targets (k, B, 1) twice, WGAN-GP mixing weights alpha (k, B, 1, 1, 1), z_g, G targets."""
         tr = self.trainer
-        k, b = tr.k, tr.batch_size
-        idx = np.stack([tr.batch_indices(t * k + j) for j in range(k)]).astype(np.int32)
+        k, b, first = tr.d_updates(t), tr.batch_size, tr.d_updates_before(t)
+        idx = np.stack([tr.batch_indices(first + j) for j in range(k)]).astype(np.int32)
         z_d = np.stack([tr.latent(b, Stream.D_NOISE, t, j) for j in range(k)])
         targets = [tr.d_targets(t, j) for j in range(k)]
         y_real = np.stack([r for r, _ in targets])
@@ -230,7 +230,7 @@ class _StatefulFusedStep(FusedStep):
             self.trainer.set_phase(None)
             return ops.stack([d_loss, g_loss, d_real, d_fake])
         d_loss, d_real, d_fake = [], [], []
-        for j in range(self.trainer.k):
+        for j in range(idx.shape[0]):  # k, or the critic schedule's count this step
             x = ops.take(data, idx[j], axis=0)
             loss, (p_real, p_fake) = self._d_update(x, z_d[j], y_real[j], y_fake[j], alpha[j])
             d_loss.append(loss)
@@ -244,8 +244,15 @@ class _StatefulFusedStep(FusedStep):
     def prepare(self, images):
         self.data = ops.convert_to_tensor(images)
 
+    def _compiled(self, k):
+        """The step as the backend runs it, for steps of k D updates."""
+        return self._step
+
     def _run(self, t0, n):
-        out = [self._compiled_step(self.data, *self.host_inputs(t)) for t in range(t0, t0 + n)]
+        out = []
+        for t in range(t0, t0 + n):
+            inputs = self.host_inputs(t)
+            out.append(self._compiled(len(inputs[0]))(self.data, *inputs))
         out = ops.stack(out)
         return {"d_loss": out[:, 0], "g_loss": out[:, 1], "d_real": out[:, 2], "d_fake": out[:, 3]}
 
@@ -268,7 +275,13 @@ class TensorFlowFusedStep(_StatefulFusedStep):
         import tensorflow as tf
 
         self._tf = tf
-        self._compiled_step = tf.function(self._step, reduce_retracing=True)
+        self._compiled_steps = {}
+
+    def _compiled(self, k):
+        """One tf.function per number of D updates (the loop over them is unrolled in its graph)."""
+        if k not in self._compiled_steps:
+            self._compiled_steps[k] = self._tf.function(self._step, reduce_retracing=True)
+        return self._compiled_steps[k]
 
     def _gradients(self, loss_fn, variables):
         with self._tf.GradientTape() as tape:
@@ -292,7 +305,6 @@ class TorchFusedStep(_StatefulFusedStep):
         import torch
 
         self._torch = torch
-        self._compiled_step = self._step
 
     def _gradients(self, loss_fn, variables):
         loss, aux = loss_fn()
@@ -442,7 +454,7 @@ class JaxFusedStep(FusedStep):
         if self.trainer.update == "simultaneous":
             return self._simultaneous_update(state, xs[0], z_d[0], y_real[0], y_fake[0], y_g)
         logs = []
-        for j in range(self.trainer.k):
+        for j in range(xs.shape[0]):  # k, or the critic schedule's count this step
             state, out = self._d_update(state, xs[j], z_d[j], y_real[j], y_fake[j], alpha[j])
             logs.append(out)
         state, g_loss = self._g_update(state, z_g, y_g)
@@ -451,15 +463,15 @@ class JaxFusedStep(FusedStep):
         return state, jnp.stack([d_loss, g_loss, d_real, d_fake])
 
     # -- inputs drawn on the device ----------------------------------------------------------------
-    def _device_inputs(self, key):
+    def _device_inputs(self, key, k):
         jax, tr = self._jax, self.trainer
-        k, b, dim = tr.k, tr.batch_size, tr.latent_dim
+        b, dim = tr.batch_size, tr.latent_dim
         kz, kl, kg, ka = jax.random.split(key, 4)
         if tr.latent_distribution == "normal":
             draw = lambda kk, shape: jax.random.normal(kk, shape, "float32")  # noqa: E731
         else:
-            draw = lambda kk, shape: jax.random.uniform(  # noqa: E731
-                kk, shape, "float32", -UNIFORM_BOUND, UNIFORM_BOUND)
+            bound = UNIFORM_BOUNDS[tr.latent_distribution]
+            draw = lambda kk, shape: jax.random.uniform(kk, shape, "float32", -bound, bound)  # noqa: E731
         real, fake, g_target = tr.target_values()
         y_real = self._jax.numpy.full((k, b, 1), real, "float32")
         y_fake = self._jax.numpy.full((k, b, 1), fake, "float32")
@@ -476,7 +488,7 @@ class JaxFusedStep(FusedStep):
 
         def body(state, inputs):
             idx_t, t = inputs
-            z_d, y_real, y_fake, alpha, z_g, y_g = self._device_inputs(jax.random.fold_in(self._key, t))
+            z_d, y_real, y_fake, alpha, z_g, y_g = self._device_inputs(jax.random.fold_in(self._key, t), idx_t.shape[0])
             xs = jax.numpy.take(data, idx_t, axis=0)
             return self._iteration(state, xs, z_d, y_real, y_fake, alpha, z_g, y_g)
 
@@ -487,10 +499,17 @@ class JaxFusedStep(FusedStep):
         return self._iteration(state, xs, z_d, y_real, y_fake, alpha, z_g, y_g)
 
     def _run(self, t0, n):
-        tr = self.trainer
-        idx = np.stack([np.stack([tr.batch_indices(t * tr.k + j) for j in range(tr.k)])
-                        for t in range(t0, t0 + n)]).astype(np.int32)
-        self.state, out = self._chunk(self.state, self.data, idx, np.arange(t0, t0 + n, dtype=np.int32))
+        tr, outs, t = self.trainer, [], t0
+        while t < t0 + n:  # one compiled call per run of steps with the same number of D updates
+            k, end = tr.d_updates(t), t + 1
+            while end < t0 + n and tr.d_updates(end) == k:
+                end += 1
+            idx = np.stack([np.stack([tr.batch_indices(tr.d_updates_before(s) + j) for j in range(k)])
+                            for s in range(t, end)]).astype(np.int32)
+            self.state, out = self._chunk(self.state, self.data, idx, np.arange(t, end, dtype=np.int32))
+            outs.append(out)
+            t = end
+        out = self._jax.numpy.concatenate(outs)
         return {"d_loss": out[:, 0], "g_loss": out[:, 1], "d_real": out[:, 2], "d_fake": out[:, 3]}
 
     def step_with_host_inputs(self, t):

@@ -29,9 +29,11 @@ sigmoid with a raw score (the critics have no dropout and, as WGAN-GP requires, 
 norm); CGAN and InfoGAN give G a one-hot code input (``gan_keras.conditional``). WGAN-GP
 trains on the fast path only (``gan_keras.gradient_penalty``). The ``*-conv-mnist`` rows train the
 same variants on the convolutional MNIST networks their papers used (``gan_keras.convnets``:
-Chen et al.'s, batch norm in G only -- the conditional GAN's G has none -- at the
-``convnets.CPU`` size), G with a 62-dimensional z as in InfoGAN; InfoGAN's G learns at 1e-3,
-five times D's rate, as in the paper.
+Chen et al.'s at the ``convnets.CPU`` size, with ``models.GANBatchNormalization`` in G -- not the
+conditional GAN's -- and in LSGAN's and clipped WGAN's D), G with a 62-dimensional z as in InfoGAN;
+InfoGAN's G learns at 1e-3, five times D's rate, as in the paper. The WGANs give the critic 5
+updates every step; ``critic_schedule="arjovsky"`` (a trainer setting) gives it Arjovsky et al.'s
+100 in each of the first 25 steps and in every 500th.
 
 ``infogan-paper-mnist`` is InfoGAN as the authors' code (openai/InfoGAN, ``run_mnist_exp.py``)
 trained it: their networks at full size with batch norm in G, D and Q
@@ -39,7 +41,8 @@ trained it: their networks at full size with batch norm in G, D and Q
 N(0, 0.02) weights, sigmoid output on [0, 1] pixels), a 10-way categorical code and two continuous
 codes U(-1, 1) with weight 1 each, Adam D 2e-4 and G 1e-3 with beta_1 0.5, batch 128, 5,000 updates.
 Where it differs: the training digits (60,000 here, 55,000 there), and the 62 noise values,
-U[-sqrt 3, sqrt 3] here (the package's uniform noise) against U(-1, 1) there.
+U[-sqrt 3, sqrt 3] here (the package's uniform noise) against U(-1, 1) there (the trainer setting
+``latent_distribution="uniform1"`` draws theirs).
 
 Errata of the Chollet DCGAN as the source wrote it, fixed here: the discriminator is compiled
 (inside the trainer), its learning rate is the book's 8e-4 (the source wrote 0.008), Keras 3
@@ -60,7 +63,7 @@ DATASETS = ("mnist", "fashion_mnist", "cifar10-frog")
 TRAINERS = ("gan", "fast", "cgan", "infogan")
 CODED_TRAINERS = ("cgan", "infogan")  # G takes [z, code]; these train on the teaching path only
 TRAINER_SETTINGS = ("k", "generator_loss", "real_label", "label_noise", "label_smoothing",
-                    "latent_distribution", "objective", "info_weight", "update")
+                    "latent_distribution", "objective", "info_weight", "update", "critic_schedule")
 
 # Adam's beta_1 for dense-mnist and the variants on its nets. "GANs demystified" used PyTorch's
 # default 0.9; with it the GAN falls into "D wins for good" collapses for a share of seeds: 3 of 8 on
@@ -109,11 +112,12 @@ def _infogan_nets(shape, latent, means):
     return conditional.conditional_generator(latent, 10, shape), conditional.infogan_discriminator(shape, 10)
 
 
-def _conv_nets(output_activation):
+def _conv_nets(output_activation, d_batch_norm):
     def nets(shape, latent, means):
         from . import convnets
         return (convnets.conv_generator(latent, shape, batch_norm=True, **convnets.CPU),
-                convnets.conv_discriminator(shape, output_activation=output_activation, **convnets.CPU))
+                convnets.conv_discriminator(shape, output_activation=output_activation, batch_norm=d_batch_norm,
+                                            **convnets.CPU))
     return nets
 
 
@@ -230,11 +234,11 @@ RECIPES = {r.name: r for r in (
            settings={"info_weight": 1.0}),
     # The same variants on convolutional networks (gan_keras.convnets: Chen et al.'s MNIST nets).
     Recipe("lsgan-conv-mnist", "Mao et al. (2017): least-squares GAN, conv nets", "mnist", 64, 62, (-1.0, 1.0),
-           {"epochs": 20}, _conv_nets(None), _radford_adam, settings={"objective": "lsgan"}),
+           {"epochs": 20}, _conv_nets(None, True), _radford_adam, settings={"objective": "lsgan"}),
     Recipe("wgan-conv-mnist", "Arjovsky et al. (2017): WGAN, weight clipping, conv nets", "mnist", 64, 62,
-           (-1.0, 1.0), {"epochs": 100}, _conv_nets(None), _wgan_rmsprop, settings={"objective": "wgan", "k": 5}),
+           (-1.0, 1.0), {"epochs": 100}, _conv_nets(None, True), _wgan_rmsprop, settings={"objective": "wgan", "k": 5}),
     Recipe("wgan-gp-conv-mnist", "Gulrajani et al. (2017): WGAN-GP, conv nets", "mnist", 64, 62, (-1.0, 1.0),
-           {"epochs": 100}, _conv_nets(None), _wgan_gp_adam, trainer="fast",
+           {"epochs": 100}, _conv_nets(None, False), _wgan_gp_adam, trainer="fast",
            settings={"objective": "wgan-gp", "k": 5}),
     Recipe("cgan-conv-mnist", "Mirza & Osindero (2014): conditional GAN, conv G, projection D", "mnist", 64, 62,
            (-1.0, 1.0), {"epochs": 20}, _conv_cgan_nets, _radford_adam, trainer="cgan"),

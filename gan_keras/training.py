@@ -43,9 +43,12 @@ from .models import build_discriminator_step, build_gan, output_range
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake")
 GENERATOR_LOSSES = ("non_saturating", "minimax")
-LATENT_DISTRIBUTIONS = ("normal", "uniform")
+LATENT_DISTRIBUTIONS = ("normal", "uniform", "uniform1")
 UPDATES = ("alternating", "simultaneous")
+CRITIC_SCHEDULES = ("constant", "arjovsky")
+ARJOVSKY_SCHEDULE = (25, 500, 100)  # the first 25 G updates and every 500th: 100 critic updates
 UNIFORM_BOUND = float(np.sqrt(3.0))  # U[-sqrt 3, sqrt 3] has unit variance
+UNIFORM_BOUNDS = {"uniform": UNIFORM_BOUND, "uniform1": 1.0}  # "uniform1": U(-1, 1), InfoGAN's code
 
 
 class Stream(enum.IntEnum):
@@ -65,11 +68,12 @@ class Stream(enum.IntEnum):
 
 
 def sample_latent(rng, n, dim, distribution="normal"):
-    """float32 (n, dim) noise from a numpy Generator: N(0, I) or U[-sqrt 3, sqrt 3]."""
+    """float32 (n, dim) noise from a numpy Generator: N(0, I), U[-sqrt 3, sqrt 3] or U(-1, 1) ("uniform1")."""
     if distribution == "normal":
         return rng.standard_normal((n, dim), dtype=np.float32)
-    if distribution == "uniform":
-        return rng.uniform(-UNIFORM_BOUND, UNIFORM_BOUND, (n, dim)).astype(np.float32)
+    if distribution in UNIFORM_BOUNDS:
+        bound = UNIFORM_BOUNDS[distribution]
+        return rng.uniform(-bound, bound, (n, dim)).astype(np.float32)
     raise ValueError(f"latent_distribution must be one of {LATENT_DISTRIBUTIONS}, got {distribution!r}")
 
 
@@ -112,21 +116,22 @@ def check_images(images, image_shape, value_range, batch_size):
 
 
 def check_settings(k, generator_loss, real_label, label_noise, label_smoothing, latent_distribution,
-                   objective, update="alternating"):
+                   objective, update="alternating", critic_schedule="constant"):
     """Raise ValueError for a setting outside its range (see ``GANTrainer``)."""
     if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
         raise ValueError(f"k (discriminator steps per generator step) must be an int >= 1, got {k!r}")
     for name, value, allowed in (("generator_loss", generator_loss, GENERATOR_LOSSES),
                                  ("real_label", real_label, (1, 0)),
                                  ("latent_distribution", latent_distribution, LATENT_DISTRIBUTIONS),
-                                 ("update", update, UPDATES)):
+                                 ("update", update, UPDATES),
+                                 ("critic_schedule", critic_schedule, CRITIC_SCHEDULES)):
         if value not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {value!r}")
     if not 0.0 <= label_noise < 1.0:
         raise ValueError(f"label_noise must be in [0, 1), got {label_noise!r}")
     if not 0.0 <= label_smoothing < 0.5:
         raise ValueError(f"label_smoothing must be in [0, 0.5), got {label_smoothing!r}")
-    if update == "simultaneous" and (k != 1 or objective.name != "gan"):
+    if update == "simultaneous" and (k != 1 or objective.name != "gan" or critic_schedule != "constant"):
         raise ValueError("update='simultaneous' (the paper's code) takes one D and one G gradient per step "
                          "of the original objective: k=1, objective='gan'")
     if objective.name != "gan" and (generator_loss != "non_saturating" or real_label != 1
@@ -175,7 +180,8 @@ class GANTrainer:
         real_label: 1 (D outputs P(real)) or 0 (D outputs P(generated), Chollet's DCGAN).
         label_noise: add ``label_noise * U[0, 1)`` to every D target (Chollet: 0.05).
         label_smoothing: one-sided smoothing: real targets move this far towards 1/2.
-        latent_distribution: "normal" (N(0, I)) or "uniform" (U[-sqrt 3, sqrt 3], the paper).
+        latent_distribution: "normal" (N(0, I)), "uniform" (U[-sqrt 3, sqrt 3], Goodfellow et al.'s
+            code) or "uniform1" (U(-1, 1), InfoGAN's code).
         value_range: (lo, hi) of G's output; read from its last activation when None.
         seed: seeds data order, noise and label noise (initial weights: keras.utils.set_random_seed).
         objective: "gan" (default), "lsgan" or "wgan" (``losses.OBJECTIVES``); "wgan-gp"
@@ -184,6 +190,8 @@ class GANTrainer:
             tutorial and the textbooks do) or "simultaneous" (the paper's public code: both
             gradients from the same minibatch and samples at the same weights, D's loss halved
             to (BCE(real) + BCE(fake)) / 2; k = 1; ``simultaneous_step``).
+        critic_schedule: "constant" (k D updates every step) or "arjovsky" (Arjovsky et al.'s
+            code: 100 D updates in each of the first 25 steps and in every 500th, k otherwise).
     """
 
     kind = "GANTrainer"  # what its checkpoints hold; the fast path's are the same and interchangeable
@@ -191,11 +199,11 @@ class GANTrainer:
     def __init__(self, generator, discriminator, *, d_optimizer=None, g_optimizer=None, k=1,
                  generator_loss="non_saturating", real_label=1, label_noise=0.0,
                  label_smoothing=0.0, latent_distribution="normal", value_range=None, seed=0,
-                 objective="gan", update="alternating"):
+                 objective="gan", update="alternating", critic_schedule="constant"):
         self.objective = get_objective(objective)
         check_settings(k, generator_loss, real_label, label_noise, label_smoothing,
-                       latent_distribution, self.objective, update)
-        self.update = update
+                       latent_distribution, self.objective, update, critic_schedule)
+        self.update, self.critic_schedule = update, critic_schedule
         self.generator, self.discriminator = generator, discriminator
         self.check_models()
         self.latent_dim = int(generator.inputs[0].shape[-1])
@@ -283,9 +291,23 @@ class GANTrainer:
                                 self.label_noise)
         return y[0], y[1]
 
+    def d_updates(self, step):
+        """How many D updates step ``step`` (0, 1, ...) makes: k, or Arjovsky et al.'s 100."""
+        first, every, boosted = ARJOVSKY_SCHEDULE
+        if self.critic_schedule == "arjovsky" and (step < first or step % every == 0):
+            return boosted
+        return self.k
+
+    def d_updates_before(self, step):
+        """D updates in steps 0 .. step - 1: where step ``step``'s real minibatches start."""
+        first, every, boosted = ARJOVSKY_SCHEDULE
+        if self.critic_schedule != "arjovsky" or step == 0:
+            return self.k * step
+        return self.k * step + (boosted - self.k) * (min(step, first) + (step - 1) // every)
+
     def d_batch(self, step, j):
         """Inputs and targets of D's j-th update in ``step``: ([x, z], [y_real, y_fake])."""
-        idx = self.batch_indices(step * self.k + j)
+        idx = self.batch_indices(self.d_updates_before(step) + j)
         x = keras.ops.take(self.data, idx, axis=0)  # the minibatch, gathered where the model runs
         z = keras.ops.convert_to_tensor(self.latent(self.batch_size, Stream.D_NOISE, step, j))
         return [x, z], list(self.d_targets(step, j))
@@ -301,7 +323,7 @@ class GANTrainer:
         if self.update == "simultaneous":
             return self.simultaneous_step(step)
         d_logs = []
-        for j in range(self.k):
+        for j in range(self.d_updates(step)):
             inputs, targets = self.d_batch(step, j)   # real minibatch, noise, (noisy) targets
             self.set_phase("d")                       # D trainable, G frozen
             d_logs.append(self.d_model.train_on_batch(inputs, targets, return_dict=True))
@@ -438,4 +460,4 @@ class GANTrainer:
                 "seed": self.seed, "batch_size": self.batch_size, "data_size": self.data_size,
                 "value_range": list(self.value_range),
                 "backend": keras.backend.backend(), "objective": self.objective.name,
-                "trainer": self.kind, "update": self.update}
+                "trainer": self.kind, "update": self.update, "critic_schedule": self.critic_schedule}

@@ -39,9 +39,11 @@ from gan_keras.fast import FastGANTrainer  # noqa: E402
 from gan_keras.training import GANTrainer  # noqa: E402
 
 
-# one per kind of convolutional network: critic with gradient penalty (fast path), projection D, D with Q,
-# batch norm (models.GANBatchNormalization) in G and D, InfoGAN's own nets with continuous codes
-CONV_RECIPES = ("wgan-gp-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist", "dcgan-mnist", "infogan-paper-mnist")
+# one per kind of convolutional network: critic with gradient penalty (fast path), clipped critic with batch
+# norm, projection D, D with Q, batch norm (models.GANBatchNormalization) in G and D, InfoGAN's own nets with
+# continuous codes
+CONV_RECIPES = ("wgan-gp-conv-mnist", "wgan-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist", "dcgan-mnist",
+                "infogan-paper-mnist")
 
 
 def snapshot(model):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from gan_keras import convnets
-from gan_keras.models import count_params
+from gan_keras.models import GANBatchNormalization, count_params
 
 
 @pytest.mark.parametrize("size", [convnets.PAPER, convnets.CPU])
@@ -36,10 +36,11 @@ def test_the_paper_layers_and_the_cpu_size():
     assert small < count_params(g) / 20
 
 
-def test_batch_norm_in_the_generator_only():
+def test_batch_norm_in_the_generator():
     g = convnets.conv_generator(62, n_codes=10, batch_norm=True, **convnets.CPU)
     norms = [l for l in g.layers if isinstance(l, keras.layers.BatchNormalization)]
     assert len(norms) == 2 and all(l.momentum == convnets.BN_MOMENTUM for l in norms)
+    assert all(isinstance(l, GANBatchNormalization) for l in norms)  # frozen, it still uses the batch
     # the layers before a batch norm have no bias (it would be subtracted again)
     assert [l.use_bias for l in g.layers if isinstance(l, (keras.layers.Dense, keras.layers.Conv2DTranspose))] \
         == [False, False, True]
@@ -51,6 +52,30 @@ def test_batch_norm_in_the_generator_only():
     assert not np.allclose(train, keras.ops.convert_to_numpy(g([z, c], training=False)))
     assert len([l for l in convnets.conv_generator(62, batch_norm=True).layers
                 if isinstance(l, keras.layers.BatchNormalization)]) == 3
+
+
+@pytest.mark.parametrize("size,n_norms", [(convnets.PAPER, 2), (convnets.CPU, 1)])
+def test_batch_norm_in_the_discriminator_but_not_on_its_input(size, n_norms):
+    d = convnets.conv_discriminator(output_activation=None, batch_norm=True, **size)
+    kinds = [type(l).__name__ for l in d.layers]
+    assert kinds.count("GANBatchNormalization") == n_norms
+    assert kinds[1:3] == ["Conv2D", "LeakyReLU"]  # the first conv sees the image without batch norm
+    assert [l.use_bias for l in d.layers if isinstance(l, (keras.layers.Conv2D, keras.layers.Dense))] \
+        == [True] + [False] * n_norms + [True]
+    x = np.random.default_rng(0).uniform(-1, 1, (4, 28, 28, 1)).astype("float32")
+    d.trainable = False  # frozen in training mode: still the batch's statistics, so not inference
+    assert not np.allclose(keras.ops.convert_to_numpy(d(x, training=True)),
+                           keras.ops.convert_to_numpy(d(x, training=False)))
+
+
+def test_the_conv_recipes_put_batch_norm_where_their_papers_did():
+    from gan_keras import recipes
+
+    def norms(model):
+        return sum(isinstance(l, GANBatchNormalization) for l in model.layers)
+    for name, in_d in (("lsgan-conv-mnist", 1), ("wgan-conv-mnist", 1), ("wgan-gp-conv-mnist", 0)):
+        g, d = recipes.build_models(name, (28, 28, 1))
+        assert (norms(g), norms(d)) == (2, in_d), name
 
 
 def test_the_projection_depends_on_the_label():
@@ -71,8 +96,6 @@ def test_other_image_shapes_are_refused():
 
 
 def test_infogan_paper_networks_are_the_authors_code():
-    from gan_keras.models import GANBatchNormalization
-
     g, d = convnets.infogan_paper_generator(), convnets.infogan_paper_discriminator()
     assert [tuple(i.shape[1:]) for i in g.inputs] == [(62,), (10,), (2,)]
     assert [l.units for l in g.layers if isinstance(l, keras.layers.Dense)] == [1024, 7 * 7 * 128]

@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_keras import checkpoints, run
+from gan_keras import checkpoints, run, training
 
 from .helpers import all_equal, tiny_images, tiny_trainer, weights
 
@@ -36,6 +36,23 @@ def test_one_fused_step_equals_one_teaching_step(k):
                     weights(slow.generator) + weights(slow.discriminator)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
     assert int(fast.d_optimizer.iterations) == k and int(fast.g_optimizer.iterations) == 1
+
+
+def test_fast_path_follows_the_arjovsky_critic_schedule(monkeypatch):
+    # the schedule shrunk (first 2 steps and every 3rd: 7 critic updates, else k = 2) to compile quickly
+    monkeypatch.setattr(training, "ARJOVSKY_SCHEDULE", (2, 3, 7))
+    x = tiny_images()
+    runs = []
+    for fast in (False, True):
+        t = no_dropout_trainer(fast, k=2, objective="wgan", critic_schedule="arjovsky")
+        d0 = weights(t.discriminator)
+        t.train(x, steps=5, batch_size=16)  # 7 + 7 + 2 + 7 + 2 critic updates
+        assert int(t.d_optimizer.iterations) == 25 and int(t.g_optimizer.iterations) == 5
+        assert not all_equal(d0, weights(t.discriminator))
+        runs.append(weights(t.generator) + weights(t.discriminator))
+    if keras.backend.backend() != "jax":  # the same minibatches and noise as the teaching path
+        for a, b in zip(*runs):
+            np.testing.assert_allclose(a, b, rtol=1e-3, atol=1e-5)
 
 
 def test_fast_training_learns_and_records_the_same_history():

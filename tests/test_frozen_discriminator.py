@@ -58,7 +58,7 @@ def test_each_update_changes_only_its_own_network(report, path):
 
 
 VARIANTS = ["lsgan", "lsgan_fast", "wgan", "wgan_fast", "wgan-gp_fast", "cgan", "infogan",
-            "wgan-gp-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist", "dcgan-mnist", "infogan-paper-mnist"]
+            "wgan-gp-conv-mnist", "wgan-conv-mnist", "cgan-conv-mnist", "infogan-conv-mnist", "dcgan-mnist", "infogan-paper-mnist"]
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

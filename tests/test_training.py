@@ -56,6 +56,8 @@ def test_train_refuses_bad_data_before_training():
     ({"real_label": 2}, "real_label"), ({"label_smoothing": 0.6}, "label_smoothing"),
     ({"label_noise": -0.1}, "label_noise"), ({"latent_distribution": "cauchy"}, "latent_distribution"),
     ({"update": "interleaved"}, "update must be one of"), ({"update": "simultaneous", "k": 2}, "k=1"),
+    ({"critic_schedule": "doubling"}, "critic_schedule must be one of"),
+    ({"update": "simultaneous", "critic_schedule": "arjovsky"}, "k=1"),
 ])
 def test_bad_trainer_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -86,6 +88,34 @@ def test_k_discriminator_updates_per_generator_update():
     t = tiny_trainer(k=3)
     t.train(tiny_images(), steps=2, batch_size=16)
     assert int(t.d_optimizer.iterations) == 6 and int(t.g_optimizer.iterations) == 2
+
+
+def test_latent_distributions_have_their_ranges_and_share_the_draws():
+    from gan_keras.training import sample_latent
+    draws = {d: sample_latent(np.random.default_rng(0), 4000, 8, d) for d in ("normal", "uniform", "uniform1")}
+    assert all(v.shape == (4000, 8) and v.dtype == np.float32 for v in draws.values())
+    assert abs(draws["normal"].std() - 1) < 0.03 and abs(draws["uniform"].std() - 1) < 0.03
+    assert np.abs(draws["uniform1"]).max() <= 1.0 and draws["uniform1"].max() > 0.99
+    np.testing.assert_allclose(draws["uniform"], draws["uniform1"] * np.sqrt(3.0), rtol=1e-5)  # one scale apart
+
+
+def test_arjovsky_critic_schedule_counts_and_cursor():
+    t = tiny_trainer(k=5, objective="wgan", critic_schedule="arjovsky")
+    counts = [t.d_updates(s) for s in range(1100)]
+    assert counts[:25] == [100] * 25 and counts[25] == 5 and counts[499] == 5
+    assert counts[500] == 100 and counts[501] == 5 and counts[1000] == 100
+    assert [t.d_updates_before(s) for s in range(1100)] == list(np.cumsum([0] + counts[:-1]))
+    assert tiny_trainer(k=3).d_updates(0) == 3 and tiny_trainer(k=3).d_updates_before(7) == 21
+
+
+def test_arjovsky_schedule_updates_d_100_times_in_its_first_steps():
+    t = tiny_trainer(k=5, objective="wgan", critic_schedule="arjovsky")
+    d0 = weights(t.discriminator)
+    t.train(tiny_images(), steps=2, batch_size=16)
+    assert int(t.d_optimizer.iterations) == 200 and int(t.g_optimizer.iterations) == 2
+    assert not all_equal(d0, weights(t.discriminator))
+    assert max(np.abs(w).max() for w in weights(t.discriminator)) <= 0.01 + 1e-7  # clipped after each update
+    assert t.config()["critic_schedule"] == "arjovsky"
 
 
 def test_both_networks_train_and_are_left_trainable():
