@@ -47,8 +47,8 @@ LATENT_DISTRIBUTIONS = ("normal", "uniform", "uniform1")
 UPDATES = ("alternating", "simultaneous")
 CRITIC_SCHEDULES = ("constant", "arjovsky")
 ARJOVSKY_SCHEDULE = (25, 500, 100)  # the first 25 G updates and every 500th: 100 critic updates
-UNIFORM_BOUND = float(np.sqrt(3.0))  # U[-sqrt 3, sqrt 3] has unit variance
-UNIFORM_BOUNDS = {"uniform": UNIFORM_BOUND, "uniform1": 1.0}  # "uniform1": U(-1, 1), InfoGAN's code
+# half-widths of the uniform noises: U[-sqrt 3, sqrt 3] has unit variance; "uniform1" is InfoGAN's code's U(-1, 1)
+UNIFORM_BOUNDS = {"uniform": float(np.sqrt(3.0)), "uniform1": 1.0}
 
 
 class Stream(enum.IntEnum):
