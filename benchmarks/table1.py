@@ -16,7 +16,8 @@ so the reported point of each run is the one a reader of the paper could pick: t
 highest *validation* log-likelihood (the 1,000 held-out digits), never the best test score; the
 table gives its test score, the mean and spread over the seeds, and the last point of each curve.
 ``NAME:EPOCHS`` trains recipe NAME for another budget; ``+simultaneous`` trains it with the paper's
-code's update (``GANTrainer(update="simultaneous")``). The real-data row puts 10,000 of the 50,000
+code's update (``GANTrainer(update="simultaneous")``: one step, D's loss halved); ``+half`` keeps the
+alternating update and halves D's loss only (D's learning rate halved, the same update under SGD). The real-data row puts 10,000 of the 50,000
 training digits in place of the samples. The script is resumable: run it again and each run
 continues from its newest checkpoint, keeping the curve points already measured
 (``--out/table1.json``). Prints the markdown table.
@@ -53,20 +54,36 @@ def score(centres01, valid01, test01):
             "valid": result["validation"][result["sigma"]]}
 
 
+SUFFIXES = {"simultaneous": {"update": "simultaneous"},  # the paper's code: one step, D's loss halved
+            "half": {"d_loss": "half"}}  # alternating, D's loss halved (D's learning rate halved)
+
+
 def parse_row(row):
-    """'RECIPE[:EPOCHS][+simultaneous]' -> (recipe name, epochs or None, trainer settings)."""
-    spec, _, update = row.partition("+")
+    """'RECIPE[:EPOCHS][+simultaneous|+half]' -> (recipe name, epochs or None, settings)."""
+    spec, _, suffix = row.partition("+")
     name, _, epochs = spec.partition(":")
-    if update not in ("", "simultaneous"):
-        raise ValueError(f"unknown row suffix +{update} (only +simultaneous)")
-    return name, int(epochs) if epochs else None, {"update": update} if update else {}
+    if suffix and suffix not in SUFFIXES:
+        raise ValueError(f"unknown row suffix +{suffix} (+simultaneous or +half)")
+    return name, int(epochs) if epochs else None, dict(SUFFIXES.get(suffix, {}))
+
+
+def halve_d_loss(trainer):
+    """Halve D's loss on ``paper-mnist``'s SGD by halving D's learning rate: classical momentum
+    (inc = mu * inc - lr * g) is linear in the gradient, so the two updates are the same."""
+    schedule = trainer.d_optimizer._learning_rate  # the recipe's FlooredExponentialDecay
+    if not hasattr(schedule, "initial") or trainer.step:
+        raise ValueError("+half needs a fresh trainer whose D learns at a FlooredExponentialDecay rate")
+    schedule.initial, schedule.minimum = schedule.initial / 2, schedule.minimum / 2
 
 
 def train_row(row, seed, out, every, epochs, samples, valid01, test01, record, save):
     name, _, settings = parse_row(row)
     recipe = recipes.get(name)
     (train, _), _ = data.paper_split(*recipes.load_labelled(name, verbose=False)[0])
-    trainer = recipes.make_trainer(name, train, seed=seed, fast=True, **settings)
+    trainer = recipes.make_trainer(name, train, seed=seed, fast=True,
+                                   **{k: v for k, v in settings.items() if k != "d_loss"})
+    if settings.get("d_loss") == "half":
+        halve_d_loss(trainer)
     total = recipes.steps_for(name, len(train), epochs=epochs)
     curve = record.setdefault("curve", {})
     resume = True
@@ -111,7 +128,8 @@ def table(results):
         picks = {seed: chosen(run_) for seed, run_ in runs.items()}
         means = [point["mean"] for _, point in picks.values()]
         name, _, settings = parse_row(row)
-        label = LABELS[name] + (", simultaneous update (the paper's code)" if settings else "")
+        label = LABELS[name] + {"update": ", simultaneous update, D's loss halved (the paper's code)",
+                                "d_loss": ", D's loss halved"}.get(next(iter(settings), ""), "")
         per_seed = "; ".join(f"seed {seed}: {p['mean']:.1f} ± {p['sem']:.1f} at step {step:,}"
                              for seed, (step, p) in picks.items())
         last = "; ".join(f"{run_['mean']:.1f} at {run_['steps']:,}" for run_ in runs.values())
@@ -125,21 +143,30 @@ def table(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", nargs="+", default=["real", *BUDGETS],
-                        help="real, or a recipe of BUDGETS with an optional :EPOCHS and +simultaneous")
+                        help="real, or a recipe of BUDGETS with an optional :EPOCHS and +simultaneous or +half")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="one run of every row per seed")
     parser.add_argument("--out", default="runs/table1")
     parser.add_argument("--every", type=int, default=10000, help="steps between Parzen measurements")
     parser.add_argument("--epochs-scale", type=float, default=1.0, help="multiply every budget (smoke: 0.01)")
     parser.add_argument("--samples", type=int, default=10000, help="Parzen centres (the paper: 10,000)")
+    parser.add_argument("--merge", nargs="+", default=[], metavar="JSON",
+                        help="train nothing: add the runs of these table1.json files (made in parallel, one --out "
+                             "each) to --out's and write its table and curve figure")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "table1.json"
     results = json.loads(path.read_text()) if path.is_file() else {}
-    results["device"] = runtime.describe()
 
     def save():
         path.write_text(json.dumps(results, indent=1))
+
+    if args.merge:
+        for other in args.merge:
+            merge(results, json.loads(Path(other).read_text()))
+        save()
+        return finish(results, out)
+    results["device"] = runtime.describe()
 
     x, y = data.load_mnist("train")
     (train, _), (valid, _) = data.paper_split(x, y)
@@ -158,14 +185,69 @@ def main():
         except ValueError as err:
             parser.error(str(err))
         if name not in BUDGETS:
-            parser.error(f"unknown row {row!r}: real, or {', '.join(BUDGETS)} with :EPOCHS and +simultaneous")
+            parser.error(f"unknown row {row!r}: real, or {', '.join(BUDGETS)} with :EPOCHS and +simultaneous or +half")
         epochs = max(1, round((epochs or BUDGETS[name]) * args.epochs_scale))
         for seed in args.seeds:
             record = results.setdefault(row, {}).setdefault("seeds", {}).setdefault(str(seed), {})
             train_row(row, seed, out, args.every, epochs, args.samples, valid01, test01, record, save)
-    markdown = table({k: v for k, v in results.items() if k != "device"})
+    finish(results, out)
+
+
+def merge(results, other):
+    """Add ``other``'s rows and seeds to ``results`` (a seed already there is kept)."""
+    for row, record in other.items():
+        if row == "device":
+            devices = {results.get("device"), record} - {None}
+            results["device"] = "; ".join(sorted(devices))
+        elif "seeds" not in record:
+            results.setdefault(row, record)
+        else:
+            for seed, run_ in record["seeds"].items():
+                results.setdefault(row, {}).setdefault("seeds", {}).setdefault(seed, run_)
+
+
+def finish(results, out):
+    """Write ``table1.md`` and ``table1_curve.png`` into ``out``; print the table."""
+    rows = {k: v for k, v in results.items() if k != "device"}
+    markdown = table(rows)
     (out / "table1.md").write_text(markdown + "\n")
+    figure(rows, out / "table1_curve.png")
     print(markdown)
+
+
+def figure(rows, path):
+    """Test log-likelihood against epochs, one line per run; a dot where validation chose."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    colours = iter(plt.rcParams["axes.prop_cycle"].by_key()["color"])
+    for row, r in rows.items():
+        runs = {seed: run_ for seed, run_ in r.get("seeds", {}).items() if run_.get("curve")}
+        if not runs:
+            continue
+        colour, name = next(colours), parse_row(row)[0]
+        batch = recipes.get(name).batch_size
+        for i, (seed, run_) in enumerate(sorted(runs.items())):
+            steps = sorted(int(s) for s in run_["curve"])
+            epochs = [s * batch / 50000 for s in steps]
+            ax.plot(epochs, [run_["curve"][str(s)]["mean"] for s in steps], color=colour, lw=1.2,
+                    ls=("-", "--", ":")[i % 3], label=f"{row}, seed {seed}")
+            step, point = chosen(run_)
+            ax.plot(step * batch / 50000, point["mean"], "o", color=colour, ms=5)
+    ax.axhline(225, color="k", lw=1, ls="--", label="Goodfellow et al. (2014): 225 ± 2")
+    if "real" in rows:
+        ax.axhline(rows["real"]["mean"], color="grey", lw=1, ls=":", label="10,000 real training digits")
+    ax.set_xlabel("epochs of the 50,000 training digits")
+    ax.set_ylabel("Parzen log-likelihood of the test digits (nats)")
+    ax.set_ylim(bottom=max(ax.get_ylim()[0], -500))
+    ax.set_title("Table 1's protocol along training (dot: the step chosen by validation)")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 if __name__ == "__main__":
