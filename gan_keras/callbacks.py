@@ -87,7 +87,6 @@ def save_samples(trainer, out_dir):
     """Write the grid of the fixed-noise samples to ``out_dir/samples/step_XXXXXXX.png``; its path."""
     from .plots import save_image_grid
 
-    trainer.sync()
     images = keras.ops.convert_to_numpy(trainer.generator.predict_on_batch(grid_inputs(trainer)))
     return save_image_grid(images, Path(out_dir) / "samples" / f"step_{trainer.step:07d}.png",
                            value_range=trainer.value_range, ncols=10 if hasattr(trainer, "grid_inputs") else None)
@@ -102,13 +101,12 @@ def d_on_real_and_generated(trainer, images, labels=None, n=50, seed=0):
     """
     import numpy as np
 
-    trainer.sync()
     pick = np.random.default_rng(seed).choice(len(images), n, replace=False)
     codes = np.arange(n) % trainer.code_dim if hasattr(trainer, "code_dim") else None
     fakes = trainer.generate(n, seed=seed) if codes is None else trainer.generate(n, seed=seed, labels=codes)
     if labels is not None:
-        return trainer.p_real(images[pick], labels[pick]), trainer.p_real(fakes, codes), fakes
-    return trainer.p_real(images[pick]), trainer.p_real(fakes), fakes
+        return trainer.realness(images[pick], labels[pick]), trainer.realness(fakes, codes), fakes
+    return trainer.realness(images[pick]), trainer.realness(fakes), fakes
 
 
 class TensorBoard(keras.callbacks.Callback):
@@ -205,7 +203,6 @@ class DiscriminatorGap(keras.callbacks.Callback):
     def measure(self):
         """(mean P(real) from D being trained, from D frozen) of the fixed noise's samples."""
         trainer = self.model
-        trainer.sync()
         g, d = trainer.generator, trainer.discriminator
         if self.z is None:
             rng = np.random.default_rng([self.seed, Stream.GENERATE])

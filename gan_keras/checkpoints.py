@@ -166,7 +166,6 @@ def save_trainer(trainer, out_dir, keep=2, meta=None):
     meta: more settings to record beside ``trainer.config()`` (e.g. the recipe's name as
     ``model``), checked again on resume.
     """
-    trainer.sync()
     path = checkpoint_dir(out_dir) / f"ckpt-{trainer.step:07d}.npz"
     save(path, groups=trainer_groups(trainer), step=trainer.step, history=trainer.history,
          meta={**trainer.config(), **(meta or {})}, extra=backend_rng_state())

@@ -175,6 +175,7 @@ def train(args):
     import numpy as np
 
     from . import plots, run
+    from .training import steps_per_epoch
 
     recipe = recipes.get(args.model)
     given = {"k": args.k, "generator_loss": args.generator_loss, "label_smoothing": args.label_smoothing,
@@ -185,7 +186,7 @@ def train(args):
     steps = args.steps or recipes.steps_for(args.model, len(images), batch, trainer.k, args.epochs)
     every = max(1, steps // 10)
     print(f"[gan_keras] {args.model} on {len(images)} images, batch {batch}, {steps} steps "
-          f"({steps / trainer.steps_per_epoch(len(images), batch):.1f} epochs), backend {keras.backend.backend()}, "
+          f"({steps / steps_per_epoch(len(images), batch, trainer.k):.1f} epochs), backend {keras.backend.backend()}, "
           f"{type(trainer).__name__}, writing to {out}", flush=True)
     d_labels = labels if recipe.trainer == "cgan" else None
     extra = []

@@ -23,7 +23,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from .losses import code_crossentropy, continuous_code_nll, mean_prediction
+from .losses import code_crossentropy, continuous_code_nll
 from .models import _dense_body, torch_dense
 from .training import GANTrainer, Stream, sample_latent
 
@@ -118,26 +118,15 @@ def infogan_discriminator(image_shape=(28, 28, 1), n_codes=10, dropout=0.3, name
 class CodedGANTrainer(GANTrainer):
     """What the conditional GAN and InfoGAN share: G takes [z, one-hot code] (InfoGAN: and continuous codes)."""
 
-    n_inputs = (2,)  # G's inputs
+    g_inputs = (2,)
 
     def __init__(self, generator, discriminator, **kwargs):
-        if len(generator.inputs) not in self.n_inputs:
-            raise ValueError("a conditional GAN needs G: [z, code] -> images; InfoGAN G: [z, code] or "
-                             "[z, code, continuous codes] -> images")
-        self.code_dim = int(generator.inputs[1].shape[-1])
+        self.code_dim = int(generator.inputs[1].shape[-1]) if len(generator.inputs) > 1 else 0
         self.n_continuous = int(generator.inputs[2].shape[-1]) if len(generator.inputs) == 3 else 0
         if kwargs.get("update", "alternating") != "alternating":
             raise ValueError("the conditional GAN and InfoGAN train with alternating updates only")
+        self.check_discriminator(discriminator)
         super().__init__(generator, discriminator, **kwargs)
-
-    def _check_images_and_d(self, d_inputs, d_outputs):
-        g, d = self.generator, self.discriminator
-        if len(d.inputs) != d_inputs or len(d.outputs) != d_outputs:
-            raise ValueError(f"{type(self).__name__} needs a D with {d_inputs} input(s) and {d_outputs} "
-                             f"output(s), got {len(d.inputs)} and {len(d.outputs)}")
-        if tuple(g.output_shape[1:]) != tuple(d.inputs[0].shape[1:]):
-            raise ValueError(f"generator makes images of shape {tuple(g.output_shape[1:])}, "
-                             f"discriminator takes {tuple(d.inputs[0].shape[1:])}")
         if self.objective.gradient_penalty:
             raise ValueError("WGAN-GP is not available for models with a code")
 
@@ -149,12 +138,14 @@ class CodedGANTrainer(GANTrainer):
         """float32 (n, n_continuous) codes U(-1, 1) for InfoGAN's continuous inputs (a stream of their own)."""
         return continuous_codes(self.rng(stream, *key, 1), n, self.n_continuous)
 
-    def g_batch(self, step):
-        z, y = super().g_batch(step)
-        inputs = [z, self.codes(self.batch_size, Stream.G_CODES, step)]
-        if self.n_continuous:
-            inputs.append(self.continuous(self.batch_size, Stream.G_CODES, step))
-        return inputs, y
+    def drawn_codes(self, stream, *key):
+        """The codes G gets in one update: [one-hot (B, code_dim)] (and InfoGAN's continuous (B, m))."""
+        codes = [self.codes(self.batch_size, stream, *key)]
+        return codes + [self.continuous(self.batch_size, stream, *key)] if self.n_continuous else codes
+
+    def g_batch(self, s):
+        z, y = super().g_batch(s)
+        return [z, *self.drawn_codes(Stream.G_CODES, s["step"])], y
 
     def grid_inputs(self):
         """Sample-grid inputs: one row per code value, the same 10 noise vectors in every row (continuous codes 0)."""
@@ -186,44 +177,29 @@ class ConditionalGANTrainer(CodedGANTrainer):
 
     kind = "ConditionalGANTrainer"
 
-    def check_models(self):
-        self._check_images_and_d(2, 1)
+    @staticmethod
+    def check_discriminator(d):
+        if (len(d.inputs), len(d.outputs)) != (2, 1):
+            raise ValueError(f"ConditionalGANTrainer needs a D with 2 input(s) and 1 output(s), got {len(d.inputs)} "
+                             f"and {len(d.outputs)}")
 
-    def compile_models(self):
-        g, d = self.generator, self.discriminator
-        d.trainable = False
-        z, c = keras.Input((self.latent_dim,), name="z"), keras.Input((self.code_dim,), name="code")
-        gan = keras.Model([z, c], d([g([z, c]), c]), name="gan")
-        g.trainable = False
-        x, y = keras.Input(self.image_shape, name="image"), keras.Input((self.code_dim,), name="labels")
-        real = layers.Identity(name="real")(d([x, y]))
-        fake = layers.Identity(name="fake")(d([g([z, c]), c]))
-        d_model = keras.Model([x, z, c, y], [real, fake], name="discriminator_step")
-        loss = self.objective.d_loss
-        d_model.compile(optimizer=self.d_optimizer, loss=[loss, loss],
-                        metrics={"real": [mean_prediction], "fake": [mean_prediction]})
-        gan.compile(optimizer=self.g_optimizer, loss=self.g_loss_fn)
-        return d_model, gan
-
-    def prepare(self, images, labels=None):
+    def put_data(self, images, labels=None):
         if labels is None:
             raise ValueError("a conditional discriminator needs the images' labels: train(images, labels=...)")
         labels = check_labels(labels, len(images), self.code_dim)
         self.data = keras.ops.convert_to_tensor(images)
         self.data_codes = keras.ops.convert_to_tensor(one_hot(labels, self.code_dim))
 
-    def d_batch(self, step, j):
-        (x, z), targets = super().d_batch(step, j)
-        idx = self.batch_indices(self.d_updates_before(step) + j)
-        c = keras.ops.convert_to_tensor(self.codes(self.batch_size, Stream.D_CODES, step, j))
-        return [x, z, c, keras.ops.take(self.data_codes, idx, axis=0)], targets
+    def d_batch(self, s, j):
+        (x, z), targets = super().d_batch(s, j)
+        c = keras.ops.convert_to_tensor(self.codes(self.batch_size, Stream.D_CODES, s["step"], j))
+        return [x, z, c, keras.ops.take(self.data_codes, s["idx"][j], axis=0)], targets
 
-    def p_real(self, images, labels, batch_size=256):
+    def realness(self, images, labels, batch_size=256):
         """D's P(real and of class ``labels``) for each image, float32 (N,), inference mode."""
         codes = one_hot(check_labels(labels, len(images), self.code_dim), self.code_dim)
-        d = self.discriminator.predict([images, codes], batch_size=batch_size, verbose=0)
-        d = keras.ops.convert_to_numpy(d)[:, 0]
-        return d if self.real_label == 1 else 1.0 - d
+        d = keras.ops.convert_to_numpy(self.discriminator.predict([images, codes], batch_size=batch_size, verbose=0))
+        return d[:, 0] if self.real_label == 1 else 1.0 - d[:, 0]
 
 
 class InfoGANTrainer(CodedGANTrainer):
@@ -235,58 +211,36 @@ class InfoGANTrainer(CodedGANTrainer):
     """
 
     kind = "InfoGANTrainer"
-    n_inputs = (2, 3)
+    g_inputs = (2, 3)
 
     def __init__(self, generator, discriminator, *, info_weight=1.0, **kwargs):
         self.info_weight = float(info_weight)
         super().__init__(generator, discriminator, **kwargs)
 
-    def check_models(self):
-        self._check_images_and_d(1, 3 if self.n_continuous else 2)
-        if tuple(self.discriminator.outputs[1].shape[1:]) != (self.code_dim,):
-            raise ValueError(f"Q's output must be (B, {self.code_dim}) logits, "
-                             f"got {self.discriminator.outputs[1].shape}")
-        if self.n_continuous and tuple(self.discriminator.outputs[2].shape[1:]) != (self.n_continuous,):
+    def check_discriminator(self, d):
+        if len(d.inputs) != 1 or len(d.outputs) != (3 if self.n_continuous else 2):
+            raise ValueError(f"InfoGANTrainer needs a D with 1 input(s) and {3 if self.n_continuous else 2} "
+                             f"output(s), got {len(d.inputs)} and {len(d.outputs)}")
+        if tuple(d.outputs[1].shape[1:]) != (self.code_dim,):
+            raise ValueError(f"Q's output must be (B, {self.code_dim}) logits, got {d.outputs[1].shape}")
+        if self.n_continuous and tuple(d.outputs[2].shape[1:]) != (self.n_continuous,):
             raise ValueError(f"Q's guess of the continuous codes must be (B, {self.n_continuous}), "
-                             f"got {self.discriminator.outputs[2].shape}")
+                             f"got {d.outputs[2].shape}")
 
-    def compile_models(self):
-        g, d = self.generator, self.discriminator
-        d.trainable = False
-        codes = [keras.Input((self.code_dim,), name="code")]
-        if self.n_continuous:
-            codes.append(keras.Input((self.n_continuous,), name="continuous"))
-        z = keras.Input((self.latent_dim,), name="z")
-        names = ["q", "q_continuous"][:len(codes)]
-        p, *q = d(g([z, *codes]))
-        gan = keras.Model([z, *codes], [layers.Identity(name="p")(p)] +
-                          [layers.Identity(name=n)(t) for n, t in zip(names, q)], name="gan")
-        g.trainable = False
-        x = keras.Input(self.image_shape, name="image")
-        fake, *fake_q = d(g([z, *codes]))
-        outputs = [layers.Identity(name="real")(d(x)[0]), layers.Identity(name="fake")(fake)] + \
-            [layers.Identity(name=n)(t) for n, t in zip(names, fake_q)]
-        d_model = keras.Model([x, z, *codes], outputs, name="discriminator_step")
-        loss, info = self.objective.d_loss, [code_crossentropy, continuous_code_nll][:len(codes)]
-        d_model.compile(optimizer=self.d_optimizer, loss=[loss, loss, *info],
-                        loss_weights=[1.0, 1.0] + [self.info_weight] * len(info),
-                        metrics={"real": [mean_prediction], "fake": [mean_prediction]})
-        gan.compile(optimizer=self.g_optimizer, loss=[self.g_loss_fn, *info],
-                    loss_weights=[1.0] + [self.info_weight] * len(info))
-        return d_model, gan
+    def extra_losses(self):
+        info = [code_crossentropy, continuous_code_nll][:1 + bool(self.n_continuous)]
+        return info, [self.info_weight] * len(info)
 
-    def d_batch(self, step, j):
-        (x, z), targets = super().d_batch(step, j)
-        codes = [self.codes(self.batch_size, Stream.D_CODES, step, j)]
-        if self.n_continuous:
-            codes.append(self.continuous(self.batch_size, Stream.D_CODES, step, j))
+    def d_batch(self, s, j):
+        (x, z), targets = super().d_batch(s, j)
+        codes = self.drawn_codes(Stream.D_CODES, s["step"], j)
         return [x, z, *(keras.ops.convert_to_tensor(c) for c in codes)], targets + codes
 
-    def g_batch(self, step):
-        (z, *codes), y = super().g_batch(step)
+    def g_batch(self, s):
+        (z, *codes), y = super().g_batch(s)
         return [z, *codes], [y, *codes]
 
-    def p_real(self, images, batch_size=256):
+    def realness(self, images, batch_size=256):
         """D's P(real) for each image, float32 (N,), inference mode."""
         d = keras.ops.convert_to_numpy(self.discriminator.predict(images, batch_size=batch_size, verbose=0)[0])
         return d[:, 0] if self.real_label == 1 else 1.0 - d[:, 0]

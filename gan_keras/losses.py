@@ -128,6 +128,23 @@ OBJECTIVES = {
 }
 
 
+ARJOVSKY = (25, 500, 100)  # Arjovsky et al.'s code: 100 critic updates in the first 25 steps and every 500th
+
+
+def critic_updates(step, k, schedule="constant"):
+    """D's updates in step ``step`` (0, 1, ...): k, or on schedule "arjovsky" 100 in its boosted steps."""
+    first, every, boosted = ARJOVSKY
+    return boosted if schedule == "arjovsky" and (step < first or step % every == 0) else k
+
+
+def critic_updates_before(step, k, schedule="constant"):
+    """D's updates in steps 0 .. step - 1: the number of real minibatches used before step ``step``."""
+    first, every, boosted = ARJOVSKY
+    if schedule != "arjovsky" or step == 0:
+        return k * step
+    return k * step + (boosted - k) * (min(step, first) + (step - 1) // every)
+
+
 def get_objective(name):
     """The Objective called ``name`` (or ``name`` itself if it is one); ValueError otherwise."""
     if isinstance(name, Objective):

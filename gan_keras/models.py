@@ -294,38 +294,49 @@ def toy_discriminator(hidden=32, name="discriminator"):
 def build_gan(generator, discriminator, name="gan"):
     """The combined model ``z -> D(G(z))`` with D frozen (``discriminator.trainable = False``).
 
-    Train G with ``gan.train_on_batch(z, targets)``. Because Keras 3 reads ``trainable``
-    at every step, D stays frozen for its own ``train_on_batch`` too unless it is set back
-    to ``True`` first (``tests/test_frozen_discriminator.py`` shows it on every backend).
-    While frozen, D's Dropout layers stay active; Keras' BatchNormalization layers switch to
-    their moving statistics (another D than the one being trained), ``GANBatchNormalization``
-    keeps using the batch's.
+    Train G with ``gan.train_on_batch(z, targets)``. Keras 3 reads ``trainable`` at every step, so D
+    stays frozen for its own ``train_on_batch`` too unless set back to ``True`` first. A G with code
+    inputs ([z, code, ...]) makes ``[z, code, ...] -> D(G(...))``; a D that takes [image, code] (the
+    conditional GAN) sees G's code; a D with more outputs (InfoGAN's Q) gives them all, named
+    "p", "q", "q_continuous".
     """
     discriminator.trainable = False
-    z = keras.Input(generator.inputs[0].shape[1:], name="z")
-    return keras.Model(z, discriminator(generator(z)), name=name)
+    inputs = _inputs(generator)
+    images = generator(inputs if len(inputs) > 1 else inputs[0])
+    out = discriminator([images, inputs[1]] if len(discriminator.inputs) == 2 else images)
+    if isinstance(out, (list, tuple)):
+        out = [layers.Identity(name=n)(o) for n, o in zip(("p", "q", "q_continuous"), out)]
+    return keras.Model(inputs if len(inputs) > 1 else inputs[0], out, name=name)
 
 
 def build_discriminator_step(generator, discriminator, name="discriminator_step"):
-    """``[x, z] -> {"real": D(x), "fake": D(G(z))}`` with G frozen: one call trains D.
+    """``[x, z, codes...] -> {"real": D(x), "fake": D(G(z, ...)), ...}`` with G frozen: one call trains D.
 
-    D sees the real and the generated minibatch separately (its loss is the sum of the two,
-    and batch normalisation never mixes them); generating the fakes inside the model saves a
-    ``generator.predict`` call per update. While G is frozen, Keras' BatchNormalization layers
-    in it use their moving statistics, ``GANBatchNormalization`` the batch's. ``generator=None``: ``[x, fake] -> [D(x), D(fake)]``, for
-    generated images made beforehand.
+    D sees the real and the generated minibatch separately (its loss is the sum of the two, and batch
+    normalisation never mixes them). A D that takes [image, code] gets the real images' labels as a
+    last input and the fakes' codes from G's; a D with more outputs adds Q's guesses for the fakes
+    ("q", "q_continuous"). ``generator=None``: ``[x, generated images] -> [D(x), D(images)]``.
     """
     x = keras.Input(discriminator.inputs[0].shape[1:], name="image")
     if generator is None:
-        z = keras.Input(discriminator.inputs[0].shape[1:], name="generated")
-        fake = z
+        g_inputs = [keras.Input(discriminator.inputs[0].shape[1:], name="generated")]
+        fake = g_inputs[0]
     else:
         generator.trainable = False
-        z = keras.Input(generator.inputs[0].shape[1:], name="z")
-        fake = generator(z)
-    real = layers.Identity(name="real")(discriminator(x))
-    fake = layers.Identity(name="fake")(discriminator(fake))
-    return keras.Model([x, z], [real, fake], name=name)
+        g_inputs = _inputs(generator)
+        fake = generator(g_inputs if len(g_inputs) > 1 else g_inputs[0])
+    labels = [keras.Input(discriminator.inputs[1].shape[1:], name="labels")] if len(discriminator.inputs) == 2 else []
+    real = discriminator([x, *labels] if labels else x)
+    fake = discriminator([fake, g_inputs[1]] if labels else fake)
+    real, fake, q = (real[0], fake[0], fake[1:]) if isinstance(fake, (list, tuple)) else (real, fake, [])
+    outputs = [layers.Identity(name="real")(real), layers.Identity(name="fake")(fake)]
+    outputs += [layers.Identity(name=n)(t) for n, t in zip(("q", "q_continuous"), q)]
+    return keras.Model([x, *g_inputs, *labels], outputs, name=name)
+
+
+def _inputs(generator):
+    """Fresh ``keras.Input`` s shaped like G's inputs: z, then its codes."""
+    return [keras.Input(t.shape[1:], name=n) for t, n in zip(generator.inputs, ("z", "code", "continuous"))]
 
 
 def output_range(generator):

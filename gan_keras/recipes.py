@@ -315,7 +315,7 @@ def make_trainer(name, images, *, seed=0, batch_size=None, fast=False, beta_1=No
 
     from .conditional import ConditionalGANTrainer, InfoGANTrainer
     from .fast import FastGANTrainer
-    from .training import GANTrainer
+    from .training import GANTrainer, steps_per_epoch
 
     trainers = {"gan": GANTrainer, "fast": FastGANTrainer, "cgan": ConditionalGANTrainer, "infogan": InfoGANTrainer}
     kind = "fast" if fast and recipe.trainer == "gan" else recipe.trainer
@@ -327,7 +327,7 @@ def make_trainer(name, images, *, seed=0, batch_size=None, fast=False, beta_1=No
         pixel_means = (np.mean(images, axis=0) - lo) / (hi - lo)
     generator, discriminator = build_models(name, image_shape, pixel_means)
     kwargs = {**recipe.settings, **settings}
-    per_epoch = max(1, len(images) // ((batch_size or recipe.batch_size) * kwargs.get("k", 1)))
+    per_epoch = steps_per_epoch(len(images), batch_size or recipe.batch_size, kwargs.get("k", 1))
     d_opt, g_opt = make_optimizers(name, per_epoch, beta_1=beta_1)
     return trainers[kind](generator, discriminator, d_optimizer=d_opt, g_optimizer=g_opt, seed=seed, **kwargs)
 
@@ -339,4 +339,6 @@ def steps_for(name, n_images, batch_size=None, k=None, epochs=None):
     if "steps" in budget:
         return budget["steps"]
     k = k or recipe.settings.get("k", 1)
-    return budget["epochs"] * max(1, n_images // ((batch_size or recipe.batch_size) * k))
+    from .training import steps_per_epoch
+
+    return budget["epochs"] * steps_per_epoch(n_images, batch_size or recipe.batch_size, k)

@@ -37,6 +37,7 @@ from gan_keras import models  # noqa: E402
 from gan_keras.conditional import ConditionalGANTrainer, InfoGANTrainer  # noqa: E402
 from gan_keras.fast import FastGANTrainer  # noqa: E402
 from gan_keras.training import GANTrainer  # noqa: E402
+from tests.helpers import fast_step_with_host_inputs, fast_update, ready  # noqa: E402
 
 
 # one per kind of convolutional network: critic with gradient penalty (fast path), clipped critic with batch
@@ -88,34 +89,33 @@ def classic_recipe():
 
 
 def teaching_update(trainer, phase):
-    """One update of step 0 exactly as GANTrainer.train_step writes it: D's ("d") or G's ("g")."""
+    """One update of step 0 exactly as GANTrainer.algorithm_1_step writes it: D's ("d") or G's ("g")."""
+    s = trainer.step_inputs(0)
     if phase == "d":
-        inputs, targets = trainer.d_batch(0, 0)
         trainer.set_phase("d")
-        trainer.d_model.train_on_batch(inputs, targets)
+        trainer.d_model.train_on_batch(*trainer.d_batch(s, 0))
         if trainer.objective.clip_value:
-            trainer.clip_discriminator()
+            c = trainer.objective.clip_value
+            for v in trainer.discriminator.trainable_variables:
+                v.assign(keras.ops.clip(v, -c, c))
     else:
-        z, y = trainer.g_batch(0)
         trainer.set_phase("g")
-        trainer.gan.train_on_batch(z, y)
+        trainer.gan.train_on_batch(*trainer.g_batch(s))
 
 
 def phases(trainer, images, labels=None):
     """Weight snapshots around the D update and the G update of step 0, on the trainer's own path."""
     g, d = trainer.generator, trainer.discriminator
-    trainer.start(images, batch_size=16, labels=labels)
+    ready(trainer, images, batch_size=16, labels=labels)
     report = {}
-    engine = getattr(trainer, "engine", None)
     for phase in ("d", "g"):
         gb, db = snapshot(g), snapshot(d)
-        if engine is not None:
-            engine.run_phase(phase, 0, images)
-            engine.sync_to_keras()
+        if hasattr(trainer, "engine"):
+            fast_update(trainer, phase)
         else:
             teaching_update(trainer, phase)
         report[f"{phase}_step"] = {"d_changed": changed(db, snapshot(d)), "g_changed": changed(gb, snapshot(g))}
-    trainer.finish()
+    trainer.set_phase(None)
     report["d_max_abs_weight"] = max(float(np.abs(w).max()) for w in snapshot(d))
     return report
 
@@ -234,8 +234,6 @@ def simultaneous_check():
     Returns the largest difference from the hand computation for each path (and for the
     alternating update, which must differ), and how far D's weights moved.
     """
-    from gan_keras.training import Stream
-
     def sigmoid(a):
         return 1.0 / (1.0 + np.exp(-a))
 
@@ -252,13 +250,13 @@ def simultaneous_check():
             g, d, d_optimizer=keras.optimizers.SGD(0.1), g_optimizer=keras.optimizers.SGD(0.1), seed=3,
             update=update)
         if fast and keras.backend.backend() == "jax":  # the teaching path's noise, not the device's
-            trainer.start(images, batch_size=16)
-            trainer.engine.step_with_host_inputs(0)
-            trainer.finish()
+            ready(trainer, images, batch_size=16)
+            fast_step_with_host_inputs(trainer, 0)
         else:
             trainer.train(images, steps=1, batch_size=16)
-        x = images[trainer.batch_indices(0)].reshape(16, 64).astype(np.float64)
-        z = trainer.latent(16, Stream.D_NOISE, 0, 0).astype(np.float64)
+        s = trainer.step_inputs(0)
+        x = images[s["idx"][0]].reshape(16, 64).astype(np.float64)
+        z = s["z"][0].astype(np.float64)
         h = z @ a + c
         fake = np.tanh(h)
         p_real, p_fake = sigmoid(x @ w + b), sigmoid(fake @ w + b)

@@ -78,3 +78,41 @@ def official_test_split():
         return data.load_mnist("test", verbose=False)
     except FileNotFoundError as err:
         pytest.skip(f"the official MNIST test split is not available here ({str(err).splitlines()[0][:120]})")
+
+
+def ready(trainer, images, batch_size=16, labels=None):
+    """Set ``trainer`` up as ``train`` does before its first step, to test one update on its own."""
+    trainer.batch_size, trainer.data_size = batch_size, len(images)
+    trainer.put_data(np.asarray(images, np.float32), labels)
+
+
+def fast_update(trainer, phase, t=0):
+    """Only D's ("d") or only G's ("g") update of step t on the fast path, the Keras variables current after."""
+    engine = trainer.engine
+    idx, z, y_real, y_fake, alpha, z_g, y_g = engine.inputs(t)
+    x = keras.ops.take(engine.data, idx[0], axis=0)
+    if keras.backend.backend() != "jax":
+        engine.d_update(x, z[0], y_real[0], y_fake[0], alpha[0]) if phase == "d" else engine.g_update(z_g, y_g)
+    else:
+        import jax
+
+        update = (lambda s: engine.d_update(s, x, z[0], y_real[0], y_fake[0], alpha[0])[0]) if phase == "d" else \
+            (lambda s: engine.g_update(s, z_g, y_g)[0])
+        engine.state = jax.jit(update)(engine.state)
+        engine.write_back()
+    trainer.set_phase(None)
+
+
+def fast_step_with_host_inputs(trainer, t=0):
+    """One fast-path step fed with the teaching path's minibatch, noise and targets (on JAX too); its
+    outputs (d_loss, g_loss, mean D(x), mean D(G(z)))."""
+    engine = trainer.engine
+    idx, *inputs = engine.inputs(t)
+    if keras.backend.backend() != "jax":
+        return keras.ops.convert_to_numpy(engine.compiled(len(idx))(engine.data, idx, *inputs))
+    import jax
+
+    step = jax.jit(lambda state, data: engine.step(state, jax.numpy.take(data, idx, axis=0), *inputs))
+    engine.state, out = step(engine.state, engine.data)
+    engine.write_back()
+    return keras.ops.convert_to_numpy(out)

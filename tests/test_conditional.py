@@ -7,7 +7,7 @@ import pytest
 from gan_keras import conditional, run
 from gan_keras.conditional import ConditionalGANTrainer, InfoGANTrainer
 
-from .helpers import all_equal, tiny_coded_models, tiny_images, tiny_models, weights
+from .helpers import all_equal, ready, tiny_coded_models, tiny_images, tiny_models, weights
 
 TRAINERS = {"cgan": ConditionalGANTrainer, "infogan": InfoGANTrainer, "infogan-continuous": InfoGANTrainer}
 
@@ -96,7 +96,7 @@ def test_coded_models_train_generate_and_resume(tmp_path, kind):
     if kind.startswith("infogan"):
         assert full.q_codes(x).shape == (48,) and set(full.q_codes(x)) <= {0, 1, 2}
     else:
-        assert full.p_real(x, labels).shape == (48,)
+        assert full.realness(x, labels).shape == (48,)
 
 
 def test_grid_inputs_are_one_row_per_code():
@@ -110,12 +110,11 @@ def test_infogan_continuous_codes_reach_g_and_q():
     x = tiny_images(32)
     t = InfoGANTrainer(*tiny_coded_models("infogan-continuous"), seed=0)
     assert t.n_continuous == 2 and t.config()["n_continuous"] == 2
-    t.start(x, batch_size=8)
-    inputs, targets = t.g_batch(0)
+    ready(t, x, batch_size=8)
+    inputs, targets = t.g_batch(t.step_inputs(0))
     assert len(inputs) == 3 and inputs[2].shape == (8, 2) and np.abs(inputs[2]).max() <= 1.0
     assert np.array_equal(targets[2], inputs[2])  # Q is asked for the codes G was given
-    assert np.abs(inputs[2]).max() > 0.5 and not np.array_equal(inputs[2], t.g_batch(1)[0][2])
-    t.finish()
+    assert np.abs(inputs[2]).max() > 0.5 and not np.array_equal(inputs[2], t.g_batch(t.step_inputs(1))[0][2])
     head = t.discriminator.layers[-1]  # Q's guess of the continuous codes
     before = weights(head)
     t.train(x, steps=2, batch_size=8)

@@ -4,9 +4,9 @@ import keras
 import numpy as np
 import pytest
 
-from gan_keras import checkpoints, run, training
+from gan_keras import checkpoints, losses, run, training
 
-from .helpers import all_equal, tiny_images, tiny_trainer, weights
+from .helpers import all_equal, fast_step_with_host_inputs, ready, tiny_images, tiny_trainer, weights
 
 
 def no_dropout_trainer(fast, **kwargs):
@@ -23,13 +23,8 @@ def test_one_fused_step_equals_one_teaching_step(k):
     slow = no_dropout_trainer(False, k=k, label_noise=0.05)
     slow.train(x, steps=1, batch_size=16)
     fast = no_dropout_trainer(True, k=k, label_noise=0.05)
-    fast.start(x, batch_size=16)
-    if keras.backend.backend() == "jax":  # the jitted step fed with the teaching path's inputs
-        out = keras.ops.convert_to_numpy(fast.engine.step_with_host_inputs(0))
-    else:  # TensorFlow and torch always use the teaching path's inputs
-        logs = fast.engine.iterations(0, 1)
-        out = [logs[key][0] for key in ("d_loss", "g_loss", "d_real", "d_fake")]
-    fast.finish()
+    ready(fast, x, batch_size=16)
+    out = fast_step_with_host_inputs(fast, 0)  # on JAX too: the teaching path's inputs, not the device's
     expected = [slow.history[key][0] for key in ("d_loss", "g_loss", "d_real", "d_fake")]
     np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-6)
     for a, b in zip(weights(fast.generator) + weights(fast.discriminator),
@@ -40,7 +35,7 @@ def test_one_fused_step_equals_one_teaching_step(k):
 
 def test_fast_path_follows_the_arjovsky_critic_schedule(monkeypatch):
     # the schedule shrunk (first 2 steps and every 3rd: 7 critic updates, else k = 2) to compile quickly
-    monkeypatch.setattr(training, "ARJOVSKY_SCHEDULE", (2, 3, 7))
+    monkeypatch.setattr(losses, "ARJOVSKY", (2, 3, 7))
     x = tiny_images()
     runs = []
     for fast in (False, True):
@@ -96,13 +91,15 @@ def test_fast_samples_and_checkpoints_see_current_weights(tmp_path):
 
 
 def test_chunks_end_where_a_callback_reads_the_weights():
-    t = tiny_trainer(fast=True)
-    t.start(tiny_images(), batch_size=16)
-
     class Every(keras.callbacks.Callback):
         every = 7
 
-    assert t.chunk_size(100, []) == min(100, t.engine.max_chunk)
-    assert t.chunk_size(100, [Every()]) == 7
-    assert t.chunk_size(100, [keras.callbacks.LambdaCallback()]) == 1  # no `every`: after each step
-    t.finish()
+    class Seen(keras.callbacks.Callback):
+        every = 0  # reads no weights: no limit on the chunks
+
+    for callbacks, first in (([Seen()], 20), ([Every(), Seen()], 7), ([keras.callbacks.LambdaCallback()], 1)):
+        t = tiny_trainer(fast=True)
+        ready(t, tiny_images(), batch_size=16)
+        t.step = 0
+        chunk = list(t.next_steps(20, callbacks))
+        assert len(chunk) == min(first, t.engine.max_chunk)

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from gan_keras import recipes
-from gan_keras.training import GANTrainer, Stream, check_images
+from gan_keras.losses import critic_updates, critic_updates_before
+from gan_keras.training import GANTrainer, Stream, check_images, steps_per_epoch
 
-from .helpers import all_equal, tiny_images, tiny_models, tiny_trainer, weights
+from .helpers import all_equal, ready, tiny_images, tiny_models, tiny_trainer, weights
 
 PACKAGE = Path(__file__).resolve().parents[1] / "gan_keras"
 
@@ -100,12 +101,18 @@ def test_latent_distributions_have_their_ranges_and_share_the_draws():
 
 
 def test_arjovsky_critic_schedule_counts_and_cursor():
-    t = tiny_trainer(k=5, objective="wgan", critic_schedule="arjovsky")
-    counts = [t.d_updates(s) for s in range(1100)]
+    counts = [critic_updates(s, 5, "arjovsky") for s in range(1100)]
     assert counts[:25] == [100] * 25 and counts[25] == 5 and counts[499] == 5
     assert counts[500] == 100 and counts[501] == 5 and counts[1000] == 100
-    assert [t.d_updates_before(s) for s in range(1100)] == list(np.cumsum([0] + counts[:-1]))
-    assert tiny_trainer(k=3).d_updates(0) == 3 and tiny_trainer(k=3).d_updates_before(7) == 21
+    assert [critic_updates_before(s, 5, "arjovsky") for s in range(1100)] == list(np.cumsum([0] + counts[:-1]))
+    assert critic_updates(0, 3) == 3 and critic_updates_before(7, 3) == 21
+    t = tiny_trainer(k=5, objective="wgan", critic_schedule="arjovsky")
+    ready(t, tiny_images())
+    assert t.minibatches(0).shape == (100, 16) and t.minibatches(25).shape == (5, 16)
+
+
+def test_steps_per_epoch_uses_each_image_about_once():
+    assert steps_per_epoch(60000, 52) == 1153 and steps_per_epoch(60000, 64, 5) == 187 and steps_per_epoch(10, 52) == 1
 
 
 def test_arjovsky_schedule_updates_d_100_times_in_its_first_steps():
@@ -129,30 +136,34 @@ def test_both_networks_train_and_are_left_trainable():
 
 def test_targets_smoothing_and_noise():
     t = tiny_trainer(label_smoothing=0.1, label_noise=0.05)
-    t.batch_size = 16
-    real, fake = t.d_targets(0, 0)
+    ready(t, tiny_images())
+    s = t.step_inputs(0)
+    real, fake = s["y_real"][0], s["y_fake"][0]
     assert real.shape == (16, 1) and np.all((real >= 0.9) & (real < 0.95)) and real.std() > 0
     assert np.all((fake >= 0.0) & (fake < 0.05))
-    assert t.target_values()[2] == 1.0
+    assert t.targets()[2] == 1.0 and np.all(s["y_g"] == 1.0)
     t0 = tiny_trainer(real_label=0, label_noise=0.05)  # Chollet's convention: 1 = generated
-    t0.batch_size = 16
-    real, fake = t0.d_targets(0, 0)
-    assert np.all(real < 0.05) and np.all(fake >= 1.0)
-    assert t0.target_values()[2] == 0.0
+    ready(t0, tiny_images())
+    s = t0.step_inputs(0)
+    assert np.all(s["y_real"] < 0.05) and np.all(s["y_fake"] >= 1.0)
+    assert t0.targets()[2] == 0.0
 
 
-def test_label_noise_is_drawn_from_its_own_stream():
-    t = tiny_trainer(label_noise=0.05, seed=3)
-    t.batch_size = 8
-    real, fake = t.d_targets(4, 1)
+def test_a_steps_inputs_come_from_its_own_streams():
+    t = tiny_trainer(label_noise=0.05, seed=3, k=2)
+    ready(t, tiny_images(), batch_size=8)
+    s = t.step_inputs(4)
     draws = np.random.default_rng([3, int(Stream.LABEL_NOISE), 4, 1]).random((2, 8, 1), np.float32)
-    assert np.array_equal(real, 1.0 + 0.05 * draws[0]) and np.array_equal(fake, 0.05 * draws[1])
+    assert np.array_equal(s["y_real"][1], 1.0 + 0.05 * draws[0]) and np.array_equal(s["y_fake"][1], 0.05 * draws[1])
+    z = np.random.default_rng([3, int(Stream.D_NOISE), 4, 1]).standard_normal((8, 4), np.float32)
+    assert np.array_equal(s["z"][1], z) and s["z"].shape == (2, 8, 4) and s["z_g"].shape == (8, 4)
+    assert s["idx"].shape == (2, 8) and np.array_equal(s["idx"][0], t.batch_indices(8))  # minibatches 8 and 9
+    assert all(np.array_equal(a, b) for a, b in zip(s.values(), t.step_inputs(4).values()))  # drawn again: the same
 
 
 def test_minimax_generator_loss_is_log_one_minus_d():
     t = tiny_trainer(generator_loss="minimax")
-    t.batch_size = 16
-    assert t.target_values()[2] == 0.0  # the fake label
+    assert t.targets()[2] == 0.0  # the fake label
     h = t.train(tiny_images(), steps=3, batch_size=16)
     assert all(v < 0 for v in h["g_loss"])  # log(1 - D(G(z))) < 0
 
@@ -163,8 +174,8 @@ def test_d_separates_real_from_fake_in_either_convention(real_label):
     h = t.train(tiny_images(), steps=30, batch_size=16)
     # history reports P(real) in both conventions: D soon prefers the real squares
     assert np.mean(h["d_real"][10:]) > np.mean(h["d_fake"][10:]) + 0.1
-    p = t.p_real(tiny_images(16, seed=5))
-    assert p.shape == (16,) and p.mean() > t.p_real(t.generate(16)).mean()
+    p = t.realness(tiny_images(16, seed=5))
+    assert p.shape == (16,) and p.mean() > t.realness(t.generate(16)).mean()
 
 
 def test_short_dense_gan_run_on_the_mnist_subset():
@@ -263,12 +274,12 @@ def test_callbacks_see_every_step_and_can_stop_the_run():
     assert t.step == 5 and t.history["step"] == [1.0, 2.0, 3.0, 4.0, 5.0]
 
 
-def test_one_step_updates_d_k_times_then_g_once_in_train_step():
+def test_one_step_updates_d_k_times_then_g_once():
     t = tiny_trainer(k=2)
     t.train(tiny_images(), steps=1, batch_size=16)
     d_iter, g_iter = int(t.d_optimizer.iterations), int(t.g_optimizer.iterations)
-    t.start(tiny_images(), batch_size=16)
-    logs = t.train_step(1)
+    ready(t, tiny_images(), batch_size=16)
+    logs = t.algorithm_1_step(1)
     assert (int(t.d_optimizer.iterations), int(t.g_optimizer.iterations)) == (d_iter + 2, g_iter + 1)
     assert set(logs) == {"d_loss", "g_loss", "d_real", "d_fake"}
 
@@ -289,13 +300,13 @@ COPY_SCRIPT = textwrap.dedent("""
     G, D = models.dense_generator(), models.dense_discriminator()
     t = GANTrainer(G, D, seed=0)
     images = np.random.default_rng(0).uniform(-1, 1, (64, 28, 28, 1)).astype("float32")
-    t.start(images, batch_size=16)
+    t.batch_size, t.data_size = 16, len(images)
+    t.put_data(images)
     g0, d0 = snap(G), snap(D)
-    inputs, targets = t.d_batch(0, 0)
-    t.set_phase("d"); t.d_model.train_on_batch(inputs, targets)
+    s = t.step_inputs(0)
+    t.set_phase("d"); t.d_model.train_on_batch(*t.d_batch(s, 0))
     g1, d1 = snap(G), snap(D)
-    z, y = t.g_batch(0)
-    t.set_phase("g"); t.gan.train_on_batch(z, y)
+    t.set_phase("g"); t.gan.train_on_batch(*t.g_batch(s))
     g2, d2 = snap(G), snap(D)
     t.set_phase(None)
     t.train(images, steps=20, batch_size=16)
@@ -311,7 +322,7 @@ def test_models_losses_and_training_alone_train_the_dense_gan(tmp_path):
     package = tmp_path / "gan_keras"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    for name in ("models.py", "losses.py", "training.py"):
+    for name in ("models.py", "losses.py", "training.py", "checks.py"):
         shutil.copy(PACKAGE / name, package / name)
     env = {**os.environ, "PYTHONPATH": str(tmp_path)}
     out = subprocess.run([sys.executable, "-c", COPY_SCRIPT], cwd=tmp_path, env=env, capture_output=True,
@@ -321,4 +332,5 @@ def test_models_losses_and_training_alone_train_the_dense_gan(tmp_path):
     assert report["d_update"] == [True, False], "D's update changes D and only D"
     assert report["g_update"] == [False, True], "G's update changes G and only G"
     assert report["after_20"] == [True, True] and report["step"] == 20
-    assert report["modules"] == ["gan_keras", "gan_keras.losses", "gan_keras.models", "gan_keras.training"]
+    assert report["modules"] == ["gan_keras", "gan_keras.checks", "gan_keras.losses", "gan_keras.models",
+                                 "gan_keras.training"]
