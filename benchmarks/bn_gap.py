@@ -28,7 +28,7 @@ import time
 
 import numpy as np
 
-from gan_keras import data, evaluation, models, recipes, runtime
+from gan_keras import convnets, data, evaluation, models, recipes, runtime
 from gan_keras.callbacks import DiscriminatorGap
 from variant_seeds import scores
 
@@ -42,8 +42,8 @@ def build(norm, seed, teaching):
     from gan_keras.training import GANTrainer
     layer = models.GANBatchNormalization if norm == "gan" else keras.layers.BatchNormalization
     keras.utils.set_random_seed(seed)
-    g = models.radford_generator(100, (28, 28, 1), norm=layer)
-    d = models.radford_discriminator((28, 28, 1), norm=layer)
+    g = convnets.radford_generator(100, (28, 28, 1), norm=layer)
+    d = convnets.radford_discriminator((28, 28, 1), norm=layer)
     d_opt, g_opt = recipes.make_optimizers("dcgan-mnist")
     cls = GANTrainer if teaching else FastGANTrainer
     return cls(g, d, d_optimizer=d_opt, g_optimizer=g_opt, seed=seed)

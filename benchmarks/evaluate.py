@@ -3,7 +3,7 @@
     python benchmarks/evaluate.py runs/dense [--samples 10000] [--json OUT]
 
 is ``python -m gan_keras evaluate runs/dense ...`` (Parzen, classifier Frechet distance and KID,
-coverage, memorisation; see ``gan_keras.evaluation.evaluate_run``). ``load_eval_data`` gives the
+coverage, memorisation; see ``gan_keras.run.evaluate_run``). ``load_eval_data`` gives the
 other benchmarks their data: the official MNIST test split and a class-balanced hold-out of the
 training digits, found through ``gan_keras.data`` (GAN_KERAS_DATA, the Keras cache, a download).
 """

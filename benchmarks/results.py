@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluate import load_eval_data  # noqa: E402
 
 from gan_keras import evaluation  # noqa: E402
-from gan_keras.evaluation import evaluate_run  # noqa: E402
+from gan_keras.run import evaluate_run  # noqa: E402
 
 ROWS = {  # name: (CLI arguments, epochs of the 4,000 digits)
     "dense-mnist": (["--model", "dense-mnist"], 100),

@@ -2,6 +2,11 @@
 
 import numpy as np
 
+from .models import LATENT
+
+CHOICES = {"generator_loss": ("non_saturating", "minimax"), "real_label": (1, 0), "latent_distribution": tuple(LATENT),
+           "update": ("alternating", "simultaneous"), "critic_schedule": ("constant", "arjovsky")}
+
 def check_images(images, image_shape, value_range, batch_size):
     """Validate training images; return them as float32. Raises ValueError saying what is wrong.
 
@@ -35,11 +40,11 @@ def check_images(images, image_shape, value_range, batch_size):
     return images
 
 
-def check_settings(t, choices):
-    """Raise ValueError for a setting of trainer ``t`` outside its range (``choices``: {name: allowed values})."""
+def check_settings(t):
+    """Raise ValueError for a setting of trainer ``t`` outside its range (``CHOICES``: the allowed values)."""
     if not isinstance(t.k, (int, np.integer)) or isinstance(t.k, bool) or t.k < 1:
         raise ValueError(f"k (discriminator steps per generator step) must be an int >= 1, got {t.k!r}")
-    for name, allowed in choices.items():
+    for name, allowed in CHOICES.items():
         if getattr(t, name) not in allowed:
             raise ValueError(f"{name} must be one of {allowed}, got {getattr(t, name)!r}")
     if not (0.0 <= t.label_noise < 1.0 and 0.0 <= t.label_smoothing < 0.5):
@@ -54,15 +59,33 @@ def check_settings(t, choices):
                          "real_label, label_noise and label_smoothing at their defaults")
 
 
-def check_models(g, d, g_inputs=(1,)):
-    """Raise ValueError unless G (``g_inputs`` inputs: z, then codes) makes the images D takes and D's first
-    output is (B, 1)."""
+def check_models(g, d, g_inputs=(1,), objective=None):
+    """Raise ValueError unless G (``g_inputs`` inputs: z, then codes) makes the images D takes, D's first
+    output is (B, 1) and ``objective`` (None: any) can be trained with ``train_on_batch``."""
     if len(g.inputs) not in g_inputs:
         raise ValueError("GANTrainer takes G: z -> images and D: images -> (B, 1); for a generator with a code input "
                          "use gan_keras.conditional" if g_inputs == (1,) else
-                         f"this trainer takes a G with {' or '.join(map(str, g_inputs))} inputs, got {len(g.inputs)}")
+                         f"this trainer takes G: [z, code]{' or [z, code, continuous codes]' if 3 in g_inputs else ''} "
+                         f"-> images, got a G with {len(g.inputs)} input(s)")
     if tuple(g.output_shape[1:]) != tuple(d.inputs[0].shape[1:]):
         raise ValueError(f"generator makes images of shape {tuple(g.output_shape[1:])}, discriminator takes "
                          f"{tuple(d.inputs[0].shape[1:])}")
     if tuple(d.outputs[0].shape[1:]) != (1,) or (g_inputs == (1,) and (len(d.inputs), len(d.outputs)) != (1, 1)):
         raise ValueError(f"discriminator must output (B, 1), got {[tuple(o.shape) for o in d.outputs]}")
+    if objective is not None and objective.gradient_penalty:
+        raise ValueError(f"objective {objective.name!r} needs gradients with respect to D's input, which "
+                         "train_on_batch cannot take: use gan_keras.fast.FastGANTrainer")
+
+
+def check_budget(t, images, steps, epochs, batch_size, steps_per_epoch):
+    """(float32 images, the step counter's target) for ``t.train``; ValueError for a bad batch size, budget,
+    images, or a batch size or dataset other than the trainer trained with before."""
+    if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    images = check_images(images, t.image_shape, t.value_range, batch_size)
+    total = steps if epochs is None else epochs * steps_per_epoch(len(images), batch_size, t.k)
+    if (steps is None) == (epochs is None) or not isinstance(total, (int, np.integer)) or total < 1:
+        raise ValueError(f"give exactly one of steps= or epochs=, as positive ints: got {steps=}, {epochs=}")
+    if (t.batch_size or batch_size, t.data_size or len(images)) != (batch_size, len(images)):
+        raise ValueError("this trainer already trained with another batch size or dataset; make a new one")
+    return images, int(total)

@@ -250,21 +250,18 @@ def generate(args):
     import numpy as np
 
     from . import plots
-    from .conditional import code_inputs
+    from .models import sample
     from .run import load_run
-    from .training import Stream, sample_latent
+    from .training import Stream
 
     g, _, meta = load_run(args.run)
     code_dim = meta.get("code_dim", 0)
-    rng = np.random.default_rng([args.seed, Stream.GENERATE])
-    z = sample_latent(rng, args.n, meta["latent_dim"], meta["latent_distribution"])
-    inputs = z
+    wanted = None
     if code_dim:
         wanted = np.resize(np.asarray(args.labels if args.labels is not None else np.arange(code_dim)), args.n)
         if wanted.min() < 0 or wanted.max() >= code_dim:
             raise UserError(f"--labels must lie in 0..{code_dim - 1} (one value per code of the run)")
-        inputs = code_inputs(g, z, wanted, rng)
-    images = np.asarray(g.predict(inputs, batch_size=256, verbose=0), np.float32)
+    images = sample(g, args.n, np.random.default_rng([args.seed, Stream.GENERATE]), meta["latent_distribution"], wanted)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".npy":
         np.save(out, images)
@@ -276,8 +273,8 @@ def generate(args):
 def evaluate(args):
     import numpy as np
 
-    from . import data, evaluation
-    from .run import load_run
+    from . import data
+    from .run import evaluate_run, load_run
 
     _, _, meta = load_run(args.run)
     if (meta.get("dataset") or "mnist") != "mnist":
@@ -295,7 +292,7 @@ def evaluate(args):
         raise UserError(f"{' '.join(str(err).split())}{hint} (see evaluate --help)") from None
     if not len(valid):
         print("[gan_keras] the run held no images out (train with --holdout 1000): Parzen is left out")
-    row, _ = evaluation.evaluate_run(args.run, test, valid, train_images, args.samples)
+    row, _ = evaluate_run(args.run, test, valid, train_images, args.samples)
     row = {"test_digits": "official MNIST test split" if official else "held-out training digits", **row}
     lines = [f"{key:>22}  {value:.4g}" if isinstance(value, float) else f"{key:>22}  {value}"
              for key, value in row.items()]

@@ -4,10 +4,9 @@ Both give G a second input, a one-hot code ``c: (B, n)``, and differ in what D d
 
 * **conditional GAN**: D sees the code too, ``[image, c] -> P(real and of class c)``; real
   images come with their labels, fakes with random codes. The D here conditions by
-  *projection* (Miyato & Koyama 2018): logit = psi(phi(x)) + embed(c) . phi(x). Measured with
-  ``benchmarks/conditioning.py`` (JAX, 5,000 digits, batch 64): with the label concatenated to
-  D's input instead, samples matched the requested digit no more often than chance for 3,500
-  steps (0.25 at 4,000); with the projection, 0.45 at 500 steps and 0.85 at 4,000.
+  *projection* (Miyato & Koyama 2018): logit = psi(phi(x)) + embed(c) . phi(x); with the label
+  concatenated to D's input instead (Mirza & Osindero) G learns the classes far more slowly
+  (``benchmarks/conditioning.py``, ``benchmarks/records/history.md``).
 * **InfoGAN**: D never sees the code; a head Q on D's body guesses it from the image, and D
   and G both minimise Q's cross-entropy (weight ``info_weight``), which maximises a lower
   bound on the mutual information between code and image. Nobody tells it which code is
@@ -24,27 +23,8 @@ import numpy as np
 from keras import layers
 
 from .losses import code_crossentropy, continuous_code_nll
-from .models import _dense_body, torch_dense
-from .training import GANTrainer, Stream, sample_latent
-
-
-def one_hot(labels, n):
-    """float32 (N, n) one-hot rows of int labels (N,) in [0, n)."""
-    return np.eye(n, dtype=np.float32)[np.asarray(labels)]
-
-
-def continuous_codes(rng, n, m):
-    """float32 (n, m) continuous codes: U(-1, 1) from a numpy Generator, or zeros when ``rng`` is None."""
-    return np.zeros((n, m), np.float32) if rng is None else rng.uniform(-1.0, 1.0, (n, m)).astype(np.float32)
-
-
-def code_inputs(generator, z, labels, rng=None):
-    """G's inputs for noise z (n, latent_dim) and int labels (n,): [z, one-hot labels], and for an
-    InfoGAN G with a third input, continuous codes (``continuous_codes(rng, n, m)``)."""
-    inputs = [z, one_hot(labels, int(generator.inputs[1].shape[-1]))]
-    if len(generator.inputs) == 3:
-        inputs.append(continuous_codes(rng, len(z), int(generator.inputs[2].shape[-1])))
-    return inputs
+from .models import code_inputs, continuous_codes, dense_features, one_hot, sample, sample_latent, torch_dense
+from .training import GANTrainer, Stream, as_p_real
 
 
 def check_labels(labels, n_images, n_classes):
@@ -71,19 +51,6 @@ def conditional_generator(latent_dim=100, n_classes=10, image_shape=(28, 28, 1),
     return keras.Model([z, c], layers.Reshape(image_shape)(h), name=name)
 
 
-def _dense_features(x, image_shape, dropout):
-    """The dense D body without its output unit: image -> (B, 256) features phi(x).
-
-    Not shared with ``models._dense_body``: the two create their layers in another order,
-    and the order fixes the seeded initial weights of the measured runs.
-    """
-    h, fan_in = layers.Flatten()(x), int(np.prod(image_shape))
-    for units in (1024, 512, 256):
-        h = layers.Dropout(dropout)(layers.LeakyReLU(0.2)(torch_dense(units, fan_in)(h)))
-        fan_in = units
-    return h
-
-
 def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3, conditioning="projection",
                               name="discriminator"):
     """CGAN D: [image, one-hot label] -> P(real and of that label), (B, 1).
@@ -95,11 +62,11 @@ def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3
     c = keras.Input((n_classes,), name="code")
     if conditioning == "concat":
         h = layers.Concatenate()([layers.Flatten()(x), c])
-        return keras.Model([x, c], _dense_body(h, int(np.prod(image_shape)) + n_classes, dropout, "sigmoid"),
-                           name=name)
+        h = dense_features(h, int(np.prod(image_shape)) + n_classes, dropout)
+        return keras.Model([x, c], torch_dense(1, 256, activation="sigmoid")(h), name=name)
     if conditioning != "projection":
         raise ValueError(f"conditioning must be 'projection' or 'concat', got {conditioning!r}")
-    h = _dense_features(x, image_shape, dropout)
+    h = dense_features(layers.Flatten()(x), int(np.prod(image_shape)), dropout)
     projection = layers.Dot(axes=1)([layers.Dense(256, use_bias=False, name="embed")(c), h])
     logit = layers.Add()([torch_dense(1, 256, name="psi")(h), projection])
     return keras.Model([x, c], layers.Activation("sigmoid")(logit), name=name)
@@ -108,7 +75,7 @@ def conditional_discriminator(image_shape=(28, 28, 1), n_classes=10, dropout=0.3
 def infogan_discriminator(image_shape=(28, 28, 1), n_codes=10, dropout=0.3, name="discriminator"):
     """InfoGAN D and Q sharing a body: image -> [P(real) (B, 1), Q's code logits (B, n_codes)]."""
     x = keras.Input(image_shape, name="image")
-    h = _dense_features(x, image_shape, dropout)
+    h = dense_features(layers.Flatten()(x), int(np.prod(image_shape)), dropout)
     p = torch_dense(1, 256, activation="sigmoid", name="d")(h)
     q = layers.Dense(n_codes, name="q")(layers.LeakyReLU(0.2)(layers.Dense(128, name="q_hidden")(h)))
     return keras.Model(x, [p, q], name=name)
@@ -157,16 +124,11 @@ class CodedGANTrainer(GANTrainer):
 
         continuous: InfoGAN's continuous codes, (n, n_continuous) in [-1, 1]; drawn U(-1, 1) when None.
         """
-        rng = np.random.default_rng([seed, Stream.GENERATE])
-        z = sample_latent(rng, n, self.latent_dim, self.latent_distribution)
-        labels = rng.integers(0, self.code_dim, n) if labels is None else check_labels(labels, n, self.code_dim)
-        inputs = code_inputs(self.generator, z, labels, rng)
-        if continuous is not None:
-            continuous = np.asarray(continuous, np.float32)
-            if not self.n_continuous or continuous.shape != (n, self.n_continuous):
-                raise ValueError(f"continuous codes must have shape ({n}, {self.n_continuous}), got {continuous.shape}")
-            inputs[2] = continuous
-        return keras.ops.convert_to_numpy(self.generator.predict(inputs, batch_size=256, verbose=0))
+        labels = None if labels is None else check_labels(labels, n, self.code_dim)
+        if continuous is not None and (not self.n_continuous or np.shape(continuous) != (n, self.n_continuous)):
+            raise ValueError(f"continuous codes must have shape ({n}, {self.n_continuous}), got {np.shape(continuous)}")
+        return sample(self.generator, n, np.random.default_rng([seed, Stream.GENERATE]), self.latent_distribution,
+                      labels, continuous)
 
     def config(self):
         return {**super().config(), "code_dim": self.code_dim, "n_continuous": self.n_continuous}
@@ -199,7 +161,7 @@ class ConditionalGANTrainer(CodedGANTrainer):
         """D's P(real and of class ``labels``) for each image, float32 (N,), inference mode."""
         codes = one_hot(check_labels(labels, len(images), self.code_dim), self.code_dim)
         d = keras.ops.convert_to_numpy(self.discriminator.predict([images, codes], batch_size=batch_size, verbose=0))
-        return d[:, 0] if self.real_label == 1 else 1.0 - d[:, 0]
+        return as_p_real(d[:, 0], self.real_label)
 
 
 class InfoGANTrainer(CodedGANTrainer):
@@ -243,7 +205,7 @@ class InfoGANTrainer(CodedGANTrainer):
     def realness(self, images, batch_size=256):
         """D's P(real) for each image, float32 (N,), inference mode."""
         d = keras.ops.convert_to_numpy(self.discriminator.predict(images, batch_size=batch_size, verbose=0)[0])
-        return d[:, 0] if self.real_label == 1 else 1.0 - d[:, 0]
+        return as_p_real(d[:, 0], self.real_label)
 
     def q_codes(self, images, batch_size=256):
         """Q's most likely code for each image, int (N,)."""

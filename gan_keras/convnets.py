@@ -186,3 +186,86 @@ def infogan_paper_discriminator(n_codes=10, n_continuous=2, slope=0.01, name="di
     if n_continuous:
         outputs.append(layers.Dense(n_continuous, kernel_initializer=_paper_init(), name="q_continuous")(q))
     return keras.Model(x, outputs, name=name)
+
+
+# -- the Chollet DCGAN (Deep Learning with Python, 1st ed., 8.5), for CIFAR-10 frogs -------------------------
+def chollet_generator(latent_dim=32, image_shape=(32, 32, 3), name="generator"):
+    """Dense(128*(H/2)*(W/2)) -> Conv 256x5 -> ConvT 256x4 /2 -> 2x Conv 256x5 -> Conv Cx7 tanh.
+
+    LeakyReLU with Keras' default slope (0.3, as in the book) after each hidden layer.
+    Built for 32x32x3 (CIFAR-10) or 28x28x1 (MNIST): H and W must be even.
+    """
+    height, width, channels = image_shape
+    if height % 2 or width % 2:
+        raise ValueError(f"image height and width must be even, got {image_shape}")
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.LeakyReLU()(layers.Dense(128 * (height // 2) * (width // 2))(z))
+    h = layers.Reshape((height // 2, width // 2, 128))(h)
+    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
+    h = layers.LeakyReLU()(layers.Conv2DTranspose(256, 4, strides=2, padding="same")(h))
+    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
+    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
+    out = layers.Conv2D(channels, 7, activation="tanh", padding="same")(h)
+    return keras.Model(z, out, name=name)
+
+
+def chollet_discriminator(image_shape=(32, 32, 3), name="discriminator"):
+    """Conv 128x3 -> 3x Conv 128x4 /2 (LeakyReLU after each) -> Flatten -> Dropout 0.4 -> sigmoid."""
+    x = keras.Input(image_shape, name="image")
+    h = layers.LeakyReLU()(layers.Conv2D(128, 3)(x))
+    for _ in range(3):
+        h = layers.LeakyReLU()(layers.Conv2D(128, 4, strides=2)(h))
+    h = layers.Dropout(0.4)(layers.Flatten()(h))
+    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
+
+
+# -- Radford et al. (2015): the DCGAN rules, sized for 28x28x1 ---------------------------------------------
+def _radford_init():
+    """Radford et al.'s initial weights: N(0, 0.02)."""
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def _radford_norm(norm, momentum):
+    """A batch-norm layer with Radford et al.'s initial scale, gamma ~ N(1, 0.02)."""
+    return norm(momentum=momentum, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))
+
+
+def radford_generator(latent_dim=100, image_shape=(28, 28, 1), base_filters=128,
+                      bn_momentum=0.8, norm=GANBatchNormalization, name="generator"):
+    """Project z to (H/4, W/4, 2F), then two stride-2 transposed convs; BN + ReLU, tanh out.
+
+    No pooling, no dense hidden layers (the projection of z is the only dense layer, as
+    in the paper); weights drawn from N(0, 0.02). ``norm``: the batch-norm layer class,
+    ``GANBatchNormalization`` (pass ``keras.layers.BatchNormalization`` to see why: notebook 03).
+    ``bn_momentum`` 0.8 lets the moving statistics, used in inference, follow training closely.
+    """
+    height, width, channels = image_shape
+    if height % 4 or width % 4:
+        raise ValueError(f"image height and width must be multiples of 4, got {image_shape}")
+    z = keras.Input((latent_dim,), name="z")
+    h = layers.Dense((height // 4) * (width // 4) * 2 * base_filters, use_bias=False,
+                     kernel_initializer=_radford_init())(z)
+    h = layers.ReLU()(_radford_norm(norm, bn_momentum)(h))
+    h = layers.Reshape((height // 4, width // 4, 2 * base_filters))(h)
+    h = layers.Conv2DTranspose(base_filters, 4, strides=2, padding="same", use_bias=False,
+                               kernel_initializer=_radford_init())(h)
+    h = layers.ReLU()(_radford_norm(norm, bn_momentum)(h))
+    out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
+                                 kernel_initializer=_radford_init())(h)
+    return keras.Model(z, out, name=name)
+
+
+def radford_discriminator(image_shape=(28, 28, 1), base_filters=64, bn_momentum=0.8,
+                          norm=GANBatchNormalization, name="discriminator"):
+    """Two stride-2 convs with LeakyReLU(0.2), BN on the second (not the input layer), sigmoid.
+
+    Weights from N(0, 0.02); ``norm`` as for ``radford_generator``.
+    """
+    x = keras.Input(image_shape, name="image")
+    h = layers.Conv2D(base_filters, 4, strides=2, padding="same", kernel_initializer=_radford_init())(x)
+    h = layers.LeakyReLU(0.2)(h)
+    h = layers.Conv2D(2 * base_filters, 4, strides=2, padding="same", use_bias=False,
+                      kernel_initializer=_radford_init())(h)
+    h = layers.LeakyReLU(0.2)(_radford_norm(norm, bn_momentum)(h))
+    h = layers.Flatten()(h)
+    return keras.Model(x, layers.Dense(1, activation="sigmoid", kernel_initializer=_radford_init())(h), name=name)

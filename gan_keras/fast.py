@@ -22,7 +22,8 @@ from keras import ops
 from .checks import check_models
 from .gradient_penalty import gradient_penalty
 from .losses import critic_updates
-from .training import LATENT, GANTrainer, Stream
+from .models import LATENT
+from .training import GANTrainer, Stream, as_p_real
 
 
 def d_loss(tr, G, D, x, z, y_real, y_fake, alpha, critic):
@@ -74,7 +75,7 @@ class FastGANTrainer(GANTrainer):
     def next_steps(self, total, callbacks):
         everies = [every for every in (getattr(cb, "every", 1) for cb in callbacks) if every]
         n = min([total - self.step, self.engine.max_chunk] + [e - self.step % e for e in everies])
-        logs = self.engine.run(self.step, n)
+        logs = self.engine.advance(self.step, n)
         self.engine.write_back()
         for i in range(n):
             yield {key: float(values[i]) for key, values in logs.items()}
@@ -98,6 +99,10 @@ class Engine:
     def write_back(self):
         """Make the Keras variables current (they are, where the step updates them in place)."""
 
+    def advance(self, t0, n):
+        """Run steps t0 .. t0 + n - 1; their history entries, ``logs``."""
+        raise NotImplementedError
+
     def inputs(self, t):
         """Step t's inputs as the teaching path draws them, and WGAN-GP's mixing weights alpha (n, B, 1, 1, 1)."""
         s = self.tr.step_inputs(t)
@@ -108,8 +113,7 @@ class Engine:
     def logs(self, out):
         """{history key: float64 (n,)} from the stacked (n, 4) outputs of n steps, as P(real) either label way."""
         out = np.asarray(keras.ops.convert_to_numpy(out), np.float64).reshape(-1, 4)
-        if self.tr.real_label == 0:
-            out[:, 2:] = 1.0 - out[:, 2:]
+        out[:, 2:] = as_p_real(out[:, 2:], self.tr.real_label)
         return dict(zip(("d_loss", "g_loss", "d_real", "d_fake"), out.T))
 
 
@@ -166,7 +170,7 @@ class StatefulEngine(Engine):
         """The step as the backend runs it, for steps of k D updates."""
         return self.step
 
-    def run(self, t0, n):
+    def advance(self, t0, n):
         outs = []
         for t in range(t0, t0 + n):
             inputs = self.inputs(t)
@@ -357,7 +361,7 @@ class JaxEngine(Engine):
 
         return self.jax.lax.scan(body, state, (idx, steps))
 
-    def run(self, t0, n):
+    def advance(self, t0, n):
         tr, outs, t = self.tr, [], t0
         while t < t0 + n:  # one compiled call per run of steps with the same number of D updates
             k, end = critic_updates(t, tr.k, tr.critic_schedule), t + 1

@@ -1,13 +1,10 @@
 """GAN losses on D's probabilities, written so that their gradients survive a confident D.
 
-Keras' own ``binary_crossentropy`` clips probabilities to ``[1e-7, 1 - 1e-7]`` on the JAX
-and torch backends, and the clip has zero gradient: once D gives every fake less than
-1e-7 -- which happens within a few hundred steps of the dense MNIST GAN -- the
-generator's gradient is exactly zero and training never recovers (measured here: G loss
-stuck at 16.1 = -log 1e-7, all samples collapsed to one blob). On TensorFlow the same
-call silently recovers the logits from the sigmoid and does not clip, so the same model
-trains differently per backend. PyTorch's ``BCELoss`` (used by "GANs demystified") instead clamps the
-*log* at -100, which keeps the gradient. ``binary_crossentropy`` below does that on every
+Keras' own ``binary_crossentropy`` clips probabilities to ``[1e-7, 1 - 1e-7]`` on the JAX and torch
+backends, and the clip has zero gradient: once D gives every fake less than 1e-7, G's gradient is
+exactly zero and training never recovers (``docs/keras3.md``); TensorFlow recovers the logits instead,
+so the same model trains differently per backend. PyTorch's ``BCELoss`` (used by "GANs demystified")
+clamps the *log* at -100, which keeps the gradient; ``binary_crossentropy`` below does the same on every
 backend: log(max(p, 1e-37)) keeps gradients down to p ~ 1e-37 (logit ~ -85).
 
 All functions take ``y_true`` (targets) and ``y_pred`` (D's probabilities), both

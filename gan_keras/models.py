@@ -1,18 +1,13 @@
-"""Generators and discriminators of the reproduced papers, in the Keras functional API.
+"""The dense GAN of "GANs demystified", the combined models that train it, and a batch norm that works frozen.
 
-Every model works on images shaped like the data, ``(H, W, C)`` channels-last:
-
-* a generator maps ``z: float32 (B, latent_dim)`` to ``images: (B, H, W, C)`` in the range
-  of its output activation (``tanh`` -> [-1, 1], ``sigmoid`` -> [0, 1]);
-* a discriminator maps images to ``(B, 1)`` probabilities, ``sigmoid`` output (a critic
-  for LSGAN / WGAN outputs a raw score instead).
-
-The conditional GAN's and InfoGAN's networks are in ``gan_keras.conditional``.
-
-``build_gan(generator, discriminator)`` makes the classic combined model
-``z -> D(G(z))`` with D frozen. Under Keras 3 freezing D is *not* snapshotted at compile
-time (Keras 2 did that): ``D.trainable`` is read on every train step, so whoever trains D
-must set ``D.trainable = True`` before D's own step. ``GANTrainer`` does this.
+Every model works on images shaped like the data, ``(H, W, C)`` channels-last: a generator maps
+``z: float32 (B, latent_dim)`` (and, for the conditional models, codes) to ``images: (B, H, W, C)`` in the
+range of its output activation (``tanh`` -> [-1, 1], ``sigmoid`` -> [0, 1]); a discriminator maps images to
+``(B, 1)`` probabilities (a critic for LSGAN / WGAN outputs a raw score). ``build_gan`` makes the classic
+combined model ``z -> D(G(z))`` with D frozen, ``build_discriminator_step`` D's training model. Keras 3 reads
+``trainable`` at every step (Keras 2 froze it in at compile time), so whoever trains D must set
+``D.trainable = True`` before D's own step; ``GANTrainer`` does. Other networks: ``convnets`` (DCGANs and
+the variants' MNIST nets), ``paper`` (the paper's maxout nets), ``conditional``, ``toy`` (notebook 01).
 """
 
 import math
@@ -28,11 +23,8 @@ from keras import layers, ops
 def torch_dense(units, fan_in, **kwargs):
     """A Dense layer initialised as PyTorch's ``nn.Linear``: kernel and bias U(+-1/sqrt(fan_in)).
 
-    "GANs demystified" is a PyTorch program, so its GAN was trained from this initialisation.
-    Keras' default (Glorot-uniform kernel, zero bias) is not a neutral change here: on the
-    5,000-digit MNIST subset the tutorial's GAN built with it lets D win for good within 300
-    steps (G collapses to one blob), while from PyTorch's initialisation it recovers from
-    D's early lead, as the PyTorch original does (both measured with this project).
+    "GANs demystified" is a PyTorch program, so its GAN was trained from this initialisation; Keras'
+    default (Glorot-uniform kernel, zero bias) trains it differently (``docs/keras3.md``).
     """
     bound = 1.0 / math.sqrt(fan_in)
     return layers.Dense(units,
@@ -59,111 +51,18 @@ def dense_discriminator(image_shape=(28, 28, 1), dropout=0.3, output_activation=
     score for LSGAN / WGAN (``gan_keras.losses.OBJECTIVES``).
     """
     x = keras.Input(image_shape, name="image")
-    return keras.Model(x, _dense_body(layers.Flatten()(x), int(np.prod(image_shape)), dropout,
-                                      output_activation), name=name)
+    h = dense_features(layers.Flatten()(x), int(np.prod(image_shape)), dropout)
+    return keras.Model(x, torch_dense(1, 256, activation=output_activation)(h), name=name)
 
 
-def _dense_body(h, fan_in, dropout, output_activation):
+def dense_features(h, fan_in, dropout):
+    """The tutorial's D without its output unit: (B, fan_in) -> (B, 256) features."""
     for units in (1024, 512, 256):
         h = layers.LeakyReLU(0.2)(torch_dense(units, fan_in)(h))
         if dropout:
             h = layers.Dropout(dropout)(h)
         fan_in = units
-    return torch_dense(1, fan_in, activation=output_activation)(h)
-
-
-# ----------------------------------------------------------------------------------------
-# Goodfellow et al. 2014, the paper's own MNIST model (goodfeli/adversarial, mnist.yaml)
-# ----------------------------------------------------------------------------------------
-@keras.saving.register_keras_serializable(package="gan_keras")
-class Maxout(layers.Layer):
-    """Maxout over ``pieces`` groups: (B, units * pieces) -> (B, units), max of each group.
-
-    Keras has no maxout layer; put it after ``Dense(units * pieces)``.
-    """
-
-    def __init__(self, pieces, **kwargs):
-        super().__init__(**kwargs)
-        self.pieces = int(pieces)
-
-    def call(self, inputs):
-        units = inputs.shape[-1] // self.pieces
-        return ops.max(ops.reshape(inputs, (-1, units, self.pieces)), axis=-1)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], input_shape[-1] // self.pieces)
-
-    def get_config(self):
-        return {**super().get_config(), "pieces": self.pieces}
-
-
-def paper_generator(latent_dim=100, image_shape=(28, 28, 1), pixel_means=None,
-                    name="generator"):
-    """Paper G: z (100, uniform on [-sqrt 3, sqrt 3]) -> ReLU 1200 -> ReLU 1200 -> sigmoid 784.
-
-    Weights U(-0.05, 0.05). ``pixel_means``: float (H*W*C,) or image-shaped mean pixel
-    values in [0, 1] of the training data; the output bias is set to their logit, so the
-    untrained G already draws the average digit (as in the paper's code).
-    """
-    init = keras.initializers.RandomUniform(-0.05, 0.05)
-    z = keras.Input((latent_dim,), name="z")
-    h = layers.Dense(1200, activation="relu", kernel_initializer=init)(z)
-    h = layers.Dense(1200, activation="relu", kernel_initializer=init)(h)
-    size = int(np.prod(image_shape))
-    bias = "zeros"
-    if pixel_means is not None:
-        p = np.clip(np.asarray(pixel_means, np.float64).reshape(size), 1e-3, 1 - 1e-3)
-        bias = keras.initializers.Constant(np.log(p / (1 - p)).astype(np.float32))
-    h = layers.Dense(size, activation="sigmoid", kernel_initializer=init, bias_initializer=bias)(h)
-    return keras.Model(z, layers.Reshape(image_shape)(h), name=name)
-
-
-def paper_discriminator(image_shape=(28, 28, 1), units=240, pieces=5, name="discriminator"):
-    """Paper D: dropout(0.2) -> maxout 240x5 -> dropout(0.5) -> maxout 240x5 -> dropout(0.5) -> sigmoid.
-
-    (The paper's keep probabilities 0.8 and 0.5 are Keras dropout rates 0.2 and 0.5.)
-    """
-    init = keras.initializers.RandomUniform(-0.005, 0.005)
-    x = keras.Input(image_shape, name="image")
-    h = layers.Dropout(0.2)(layers.Flatten()(x))
-    for _ in range(2):
-        h = Maxout(pieces)(layers.Dense(units * pieces, kernel_initializer=init)(h))
-        h = layers.Dropout(0.5)(h)
-    return keras.Model(x, layers.Dense(1, activation="sigmoid", kernel_initializer=init)(h),
-                       name=name)
-
-
-# ----------------------------------------------------------------------------------------
-# The Chollet DCGAN (Deep Learning with Python, 1st ed., 8.5), CIFAR-10 frogs
-# ----------------------------------------------------------------------------------------
-def chollet_generator(latent_dim=32, image_shape=(32, 32, 3), name="generator"):
-    """Dense(128*(H/2)*(W/2)) -> Conv 256x5 -> ConvT 256x4 /2 -> 2x Conv 256x5 -> Conv Cx7 tanh.
-
-    LeakyReLU with Keras' default slope (0.3, as in the book) after each hidden layer.
-    Built for 32x32x3 (CIFAR-10) or 28x28x1 (MNIST): H and W must be even.
-    """
-    height, width, channels = image_shape
-    if height % 2 or width % 2:
-        raise ValueError(f"image height and width must be even, got {image_shape}")
-    z = keras.Input((latent_dim,), name="z")
-    h = layers.LeakyReLU()(layers.Dense(128 * (height // 2) * (width // 2))(z))
-    h = layers.Reshape((height // 2, width // 2, 128))(h)
-    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
-    h = layers.LeakyReLU()(layers.Conv2DTranspose(256, 4, strides=2, padding="same")(h))
-    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
-    h = layers.LeakyReLU()(layers.Conv2D(256, 5, padding="same")(h))
-    out = layers.Conv2D(channels, 7, activation="tanh", padding="same")(h)
-    return keras.Model(z, out, name=name)
-
-
-def chollet_discriminator(image_shape=(32, 32, 3), name="discriminator"):
-    """Conv 128x3 -> 3x Conv 128x4 /2 (LeakyReLU after each) -> Flatten -> Dropout 0.4 -> sigmoid."""
-    x = keras.Input(image_shape, name="image")
-    h = layers.LeakyReLU()(layers.Conv2D(128, 3)(x))
-    for _ in range(3):
-        h = layers.LeakyReLU()(layers.Conv2D(128, 4, strides=2)(h))
-    h = layers.Dropout(0.4)(layers.Flatten()(h))
-    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
+    return h
 
 
 # ----------------------------------------------------------------------------------------
@@ -207,85 +106,6 @@ class GANBatchNormalization(layers.BatchNormalization):
             offset=ops.cast(self.beta, x.dtype) if self.center else None,
             scale=ops.cast(self.gamma, x.dtype) if self.scale else None)
         return ops.cast(outputs, self.compute_dtype)
-
-
-# ----------------------------------------------------------------------------------------
-# Radford et al. 2015: DCGAN rules, sized for 28x28x1
-# ----------------------------------------------------------------------------------------
-def _radford_init():
-    """Radford et al.'s initial weights: N(0, 0.02)."""
-    return keras.initializers.RandomNormal(0.0, 0.02)
-
-
-def _radford_norm(norm, momentum):
-    """A batch-norm layer with Radford et al.'s initial scale, gamma ~ N(1, 0.02)."""
-    return norm(momentum=momentum, gamma_initializer=keras.initializers.RandomNormal(1.0, 0.02))
-
-
-def radford_generator(latent_dim=100, image_shape=(28, 28, 1), base_filters=128,
-                      bn_momentum=0.8, norm=GANBatchNormalization, name="generator"):
-    """Project z to (H/4, W/4, 2F), then two stride-2 transposed convs; BN + ReLU, tanh out.
-
-    No pooling, no dense hidden layers (the projection of z is the only dense layer, as
-    in the paper); weights drawn from N(0, 0.02). ``norm``: the batch-norm layer class,
-    ``GANBatchNormalization`` (pass ``keras.layers.BatchNormalization`` to see why: notebook 03).
-    ``bn_momentum`` 0.8 lets the moving statistics, used in inference, follow training closely.
-    """
-    height, width, channels = image_shape
-    if height % 4 or width % 4:
-        raise ValueError(f"image height and width must be multiples of 4, got {image_shape}")
-    z = keras.Input((latent_dim,), name="z")
-    h = layers.Dense((height // 4) * (width // 4) * 2 * base_filters, use_bias=False,
-                     kernel_initializer=_radford_init())(z)
-    h = layers.ReLU()(_radford_norm(norm, bn_momentum)(h))
-    h = layers.Reshape((height // 4, width // 4, 2 * base_filters))(h)
-    h = layers.Conv2DTranspose(base_filters, 4, strides=2, padding="same", use_bias=False,
-                               kernel_initializer=_radford_init())(h)
-    h = layers.ReLU()(_radford_norm(norm, bn_momentum)(h))
-    out = layers.Conv2DTranspose(channels, 4, strides=2, padding="same", activation="tanh",
-                                 kernel_initializer=_radford_init())(h)
-    return keras.Model(z, out, name=name)
-
-
-def radford_discriminator(image_shape=(28, 28, 1), base_filters=64, bn_momentum=0.8,
-                          norm=GANBatchNormalization, name="discriminator"):
-    """Two stride-2 convs with LeakyReLU(0.2), BN on the second (not the input layer), sigmoid.
-
-    Weights from N(0, 0.02); ``norm`` as for ``radford_generator``.
-    """
-    x = keras.Input(image_shape, name="image")
-    h = layers.Conv2D(base_filters, 4, strides=2, padding="same", kernel_initializer=_radford_init())(x)
-    h = layers.LeakyReLU(0.2)(h)
-    h = layers.Conv2D(2 * base_filters, 4, strides=2, padding="same", use_bias=False,
-                      kernel_initializer=_radford_init())(h)
-    h = layers.LeakyReLU(0.2)(_radford_norm(norm, bn_momentum)(h))
-    h = layers.Flatten()(h)
-    return keras.Model(x, layers.Dense(1, activation="sigmoid", kernel_initializer=_radford_init())(h), name=name)
-
-
-# ----------------------------------------------------------------------------------------
-# A 1-D toy for the theory notebook (the paper's Figure 1)
-# ----------------------------------------------------------------------------------------
-def toy_generator(scale=0.1, shift=-0.4, name="generator"):
-    """x = scale * z + shift for z ~ N(0, 1): one number shaped (1, 1, 1), starting as N(shift, scale^2).
-
-    An affine G can match a Gaussian p_data exactly, so the 1-D GAN of the paper's Figure 1
-    can reach p_g = p_data (notebook 01). Its output has no squashing activation: give
-    ``GANTrainer`` ``value_range=`` explicitly.
-    """
-    z = keras.Input((1,), name="z")
-    out = layers.Dense(1, kernel_initializer=keras.initializers.Constant(scale),
-                       bias_initializer=keras.initializers.Constant(shift))(z)
-    return keras.Model(z, layers.Reshape((1, 1, 1))(out), name=name)
-
-
-def toy_discriminator(hidden=32, name="discriminator"):
-    """A number shaped (1, 1, 1) -> 2 x Dense(hidden, LeakyReLU 0.2) -> sigmoid."""
-    x = keras.Input((1, 1, 1), name="x")
-    h = layers.Flatten()(x)
-    for _ in range(2):
-        h = layers.LeakyReLU(0.2)(layers.Dense(hidden)(h))
-    return keras.Model(x, layers.Dense(1, activation="sigmoid")(h), name=name)
 
 
 # ----------------------------------------------------------------------------------------
@@ -359,3 +179,53 @@ def output_range(generator):
 def count_params(model):
     """Number of weights (trainable or not) in ``model``; an int."""
     return int(sum(math.prod(v.shape) for v in model.weights))
+
+
+# ----------------------------------------------------------------------------------------
+# What a generator is fed, and sampling it
+# ----------------------------------------------------------------------------------------
+# None: N(0, I); a number a: U[-a, a]. U[-sqrt 3, sqrt 3] (unit variance) is Goodfellow et al.'s, U(-1, 1) InfoGAN's.
+LATENT = {"normal": None, "uniform": float(np.sqrt(3.0)), "uniform1": 1.0}
+
+
+def sample_latent(rng, n, dim, distribution="normal"):
+    """float32 (n, dim) noise from a numpy Generator, distributed as ``LATENT[distribution]`` says."""
+    if distribution not in LATENT:
+        raise ValueError(f"latent_distribution must be one of {tuple(LATENT)}, got {distribution!r}")
+    bound = LATENT[distribution]
+    return rng.standard_normal((n, dim), np.float32) if bound is None else \
+        rng.uniform(-bound, bound, (n, dim)).astype(np.float32)
+
+
+def one_hot(labels, n):
+    """float32 (N, n) one-hot rows of int labels (N,) in [0, n)."""
+    return np.eye(n, dtype=np.float32)[np.asarray(labels)]
+
+
+def continuous_codes(rng, n, m):
+    """float32 (n, m) continuous codes: U(-1, 1) from a numpy Generator, or zeros when ``rng`` is None."""
+    return np.zeros((n, m), np.float32) if rng is None else rng.uniform(-1.0, 1.0, (n, m)).astype(np.float32)
+
+
+def code_inputs(generator, z, labels, rng=None):
+    """G's inputs for noise z (n, latent_dim) and int labels (n,): [z, one-hot labels], and for an
+    InfoGAN G with a third input, continuous codes (``continuous_codes(rng, n, m)``)."""
+    inputs = [z, one_hot(labels, int(generator.inputs[1].shape[-1]))]
+    if len(generator.inputs) == 3:
+        inputs.append(continuous_codes(rng, len(z), int(generator.inputs[2].shape[-1])))
+    return inputs
+
+
+def sample(generator, n, rng, latent_distribution="normal", labels=None, continuous=None, batch_size=256):
+    """n images of ``generator`` in inference mode, float32 (n, H, W, C) in its range.
+
+    rng: a numpy Generator; it draws z, then for a G with a code input the classes (uniformly, unless
+    ``labels``, int (n,), gives them) and InfoGAN's continuous codes U(-1, 1) (unless ``continuous``, (n, m)).
+    """
+    z = sample_latent(rng, n, int(generator.inputs[0].shape[-1]), latent_distribution)
+    if len(generator.inputs) > 1:
+        labels = rng.integers(0, int(generator.inputs[1].shape[-1]), n) if labels is None else labels
+        z = code_inputs(generator, z, labels, rng)
+        if continuous is not None:
+            z[2] = np.asarray(continuous, np.float32)
+    return np.asarray(keras.ops.convert_to_numpy(generator.predict(z, batch_size=batch_size, verbose=0)), np.float32)

@@ -71,10 +71,8 @@ class TorchAdam(keras.optimizers.Adam):
     Keras adds epsilon to sqrt(v) *before* bias correction, PyTorch after it:
     ``w -= lr / (1 - b1^t) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)``. In the first few
     hundred steps Keras' effective epsilon is up to 1/sqrt(1 - b2) = 32 times larger,
-    which shrinks the updates of weights with small gradients. Measured here: with the
-    same weights and inputs the two disagree after 5 steps of the tutorial's GAN by 0.7 lr
-    per weight, and the Keras variant falls into D-wins-for-good collapses on the
-    5,000-digit MNIST subset that the PyTorch one recovers from.
+    which shrinks the updates of weights with small gradients (``docs/keras3.md`` shows what
+    that does to the tutorial's GAN).
     """
 
     def __init__(self, learning_rate=1e-3, beta_1=0.9, beta_2=0.999, epsilon=1e-8, **kwargs):

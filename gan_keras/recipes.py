@@ -88,18 +88,18 @@ def _wgan_nets(shape, latent, means):
 
 
 def _paper_nets(shape, latent, means):
-    from . import models
-    return models.paper_generator(latent, shape, pixel_means=means), models.paper_discriminator(shape)
+    from . import paper
+    return paper.paper_generator(latent, shape, pixel_means=means), paper.paper_discriminator(shape)
 
 
 def _radford_nets(shape, latent, means):
-    from . import models
-    return models.radford_generator(latent, shape), models.radford_discriminator(shape)
+    from . import convnets
+    return convnets.radford_generator(latent, shape), convnets.radford_discriminator(shape)
 
 
 def _chollet_nets(shape, latent, means):
-    from . import models
-    return models.chollet_generator(latent, shape), models.chollet_discriminator(shape)
+    from . import convnets
+    return convnets.chollet_generator(latent, shape), convnets.chollet_discriminator(shape)
 
 
 def _cgan_nets(shape, latent, means):

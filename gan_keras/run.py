@@ -1,4 +1,4 @@
-"""A whole training run on top of ``GANTrainer``: output folder, resume, Ctrl-C, progress.
+"""A whole training run on top of ``GANTrainer`` and its folder: output, resume, Ctrl-C, progress, evaluation.
 
 ``fit(trainer, images, out_dir=..., steps=..., batch_size=...)`` is what the command line
 and the notebooks use. Into ``out_dir`` go ``checkpoints/`` (the newest ``keep``),
@@ -6,7 +6,8 @@ and the notebooks use. Into ``out_dir`` go ``checkpoints/`` (the newest ``keep``
 newest readable checkpoint there (same step counter, weights, optimizer state and history,
 so the run ends as an uninterrupted one would). Ctrl-C is held until the running step ends;
 a checkpoint is then written and ``KeyboardInterrupt`` raised. A NaN or infinite loss stops
-the run with ``NonFiniteLossError``; the checkpoints on disk are from before it.
+the run with ``NonFiniteLossError``; the checkpoints on disk are from before it. ``load_run`` reads
+a finished run's folder back, ``evaluate_run`` scores its generator with ``gan_keras.evaluation``.
 """
 
 import contextlib
@@ -15,8 +16,12 @@ import signal
 import threading
 from pathlib import Path
 
-from . import checkpoints
+import numpy as np
+
+from . import checkpoints, evaluation
 from .callbacks import Checkpoints, Progress, SampleGrids, StopOnNonFinite
+from .models import sample
+from .training import Stream, as_p_real
 
 
 @contextlib.contextmanager
@@ -102,9 +107,54 @@ def load_run(run_dir):
                                 "(train one with python -m gan_keras train --out FOLDER)")
     import keras
 
-    from . import models  # noqa: F401  (registers the custom layers for loading)
+    from . import models, paper  # noqa: F401  (registers the custom layers for loading)
 
     meta = json.loads((run / "history.json").read_text())["meta"]
     if (run / "summary.json").is_file():
         meta.update(json.loads((run / "summary.json").read_text()))
     return keras.saving.load_model(needed[0]), keras.saving.load_model(needed[1]), meta
+
+
+def run_samples(generator, meta, n_samples=10000, seed=0):
+    """(samples, codes) of a saved generator: ``n_samples`` images in its range; codes 0, 1, ...
+    in turn for a generator with a code input (else None; InfoGAN's continuous codes drawn U(-1, 1))."""
+    code_dim = meta.get("code_dim", 0)
+    codes = np.arange(n_samples) % code_dim if code_dim else None
+    rng = np.random.default_rng([seed, Stream.EVALUATION])
+    return sample(generator, n_samples, rng, meta["latent_distribution"], codes, batch_size=500), codes
+
+
+def evaluate_run(run_dir, test, validation, train, n_samples=10000, seed=0):
+    """Every metric for the generator saved in ``run_dir``: (one results-table row, the samples).
+
+    test / validation / train: MNIST images in [-1, 1] (see ``evaluate_samples``; without
+    validation images Parzen's sigma cannot be chosen and the Parzen fields are left out).
+    Generators with a code input get codes 0..9 in turn; the row then also has
+    ``class_agreement`` (CGAN: share of samples of the requested digit) or ``code_purity`` /
+    ``code_classes`` (InfoGAN). D's mean output is reported only for the original objective
+    with an unconditional D (a probability); critics give scores.
+    """
+    g, d, meta = load_run(run_dir)
+    samples, codes = run_samples(g, meta, n_samples, seed)
+    value_range = tuple(meta["value_range"])
+    probabilities = meta.get("objective", "gan") == "gan" and len(d.inputs) == 1
+
+    def p_real(images):  # images in the generator's value range; D's probability of "real"
+        p = d.predict(images, batch_size=500, verbose=0)
+        p = np.asarray(p[0] if isinstance(p, (list, tuple)) else p)[:, 0]
+        return as_p_real(p, meta["real_label"])
+
+    model = evaluation.classifier("mnist")
+    row = evaluation.evaluate_samples(
+        samples, test=test, validation=validation, train=train, value_range=value_range, model=model,
+        p_real_test=p_real(evaluation.to_range(test, (-1, 1), value_range)) if probabilities else None,
+        p_real_samples=p_real(samples) if probabilities else None)
+    if codes is not None:
+        probs = evaluation.classify(model, evaluation.to_range(samples, value_range, (-1, 1)))[1]
+        if len(d.inputs) == 2:
+            row["class_agreement"] = evaluation.class_agreement(probs, codes)
+        else:
+            purity = evaluation.code_purity(probs, codes, meta["code_dim"])
+            row["code_purity"], row["code_classes"] = purity["purity"], purity["classes"]
+    row["steps"] = meta["step"]
+    return row, samples

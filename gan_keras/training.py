@@ -16,15 +16,11 @@ import enum
 import keras
 import numpy as np
 
+from .checks import check_budget, check_models, check_settings
 from .losses import critic_updates, critic_updates_before, get_objective, mean_prediction, minimax_generator_loss
-from .checks import check_images, check_models, check_settings
-from .models import build_discriminator_step, build_gan, output_range
+from .models import build_discriminator_step, build_gan, output_range, sample, sample_latent
 
 HISTORY_KEYS = ("step", "d_loss", "g_loss", "d_real", "d_fake")
-# None: N(0, I); a number: U[-a, a]. U[-sqrt 3, sqrt 3] (unit variance) is Goodfellow et al.'s, U(-1, 1) InfoGAN's.
-LATENT = {"normal": None, "uniform": float(np.sqrt(3.0)), "uniform1": 1.0}
-CHOICES = {"generator_loss": ("non_saturating", "minimax"), "real_label": (1, 0), "latent_distribution": tuple(LATENT),
-           "update": ("alternating", "simultaneous"), "critic_schedule": ("constant", "arjovsky")}
 
 
 class Stream(enum.IntEnum):
@@ -34,13 +30,9 @@ class Stream(enum.IntEnum):
     EVALUATION, SAMPLE_GRID = 11, 99  # D_ONLY: notebook 01's extra D updates; the codes: gan_keras.conditional
 
 
-def sample_latent(rng, n, dim, distribution="normal"):
-    """float32 (n, dim) noise from a numpy Generator, distributed as ``LATENT[distribution]`` says."""
-    if distribution not in LATENT:
-        raise ValueError(f"latent_distribution must be one of {tuple(LATENT)}, got {distribution!r}")
-    bound = LATENT[distribution]
-    return rng.standard_normal((n, dim), np.float32) if bound is None else \
-        rng.uniform(-bound, bound, (n, dim)).astype(np.float32)
+def as_p_real(p, real_label):
+    """D's outputs as P(real): as they are where D gives P(real) (real_label 1), 1 - p where it gives P(generated)."""
+    return p if real_label == 1 else 1.0 - p
 
 
 def steps_per_epoch(n_images, batch_size, k=1):
@@ -73,7 +65,7 @@ class GANTrainer:
         self.k, self.generator_loss, self.real_label, self.label_noise = k, generator_loss, real_label, float(label_noise)
         self.label_smoothing, self.latent_distribution, self.seed = float(label_smoothing), latent_distribution, int(seed)
         self.update, self.critic_schedule = update, critic_schedule
-        check_settings(self, CHOICES)
+        check_settings(self)
         self.latent_dim, self.image_shape = int(generator.inputs[0].shape[-1]), tuple(generator.output_shape[1:])
         self.value_range = tuple(value_range) if value_range is not None else output_range(generator)
         self.d_optimizer = d_optimizer or keras.optimizers.Adam(2e-4)
@@ -91,10 +83,7 @@ class GANTrainer:
     def compile_models(self):
         """(d_model, gan), compiled with the package's losses (Keras' BCE clips G's gradient on JAX and torch)."""
         g, d, loss, metrics = self.generator, self.discriminator, self.objective.d_loss, [mean_prediction]
-        check_models(g, d, self.g_inputs)
-        if self.objective.gradient_penalty:
-            raise ValueError(f"objective {self.objective.name!r} needs gradients with respect to D's input, which "
-                             "train_on_batch cannot take: use gan_keras.fast.FastGANTrainer")
+        check_models(g, d, self.g_inputs, self.objective)
         extra, weights = self.extra_losses()  # InfoGAN's Q
         weighted = lambda first: {"loss_weights": [1.0] * first + weights} if extra else {}  # noqa: E731
         d_model, gan = build_discriminator_step(g, d), build_gan(g, d)
@@ -156,7 +145,8 @@ class GANTrainer:
 
     def d_batch(self, s, j):
         """``d_model``'s (inputs, targets) in D's j-th update of step inputs ``s``."""
-        return [keras.ops.take(self.data, s["idx"][j], axis=0), s["z"][j]], [s["y_real"][j], s["y_fake"][j]]
+        x, z = keras.ops.take(self.data, s["idx"][j], axis=0), keras.ops.convert_to_tensor(s["z"][j])
+        return [x, z], [s["y_real"][j], s["y_fake"][j]]
 
     def g_batch(self, s):
         """``gan``'s (inputs, targets) for step inputs ``s``."""
@@ -199,7 +189,7 @@ class GANTrainer:
         mean = lambda key: float(np.mean([d[key] for d in d_logs]))  # noqa: E731
         real, fake = mean("real_mean_prediction"), mean("fake_mean_prediction")
         return {"d_loss": mean("loss"), "g_loss": float(g_logs["loss"]),
-                "d_real": real if self.real_label else 1.0 - real, "d_fake": fake if self.real_label else 1.0 - fake}
+                "d_real": as_p_real(real, self.real_label), "d_fake": as_p_real(fake, self.real_label)}
 
     # -- the loop --------------------------------------------------------------------------------
     def train(self, images, *, steps=None, epochs=None, batch_size=52, callbacks=(), labels=None):
@@ -209,14 +199,7 @@ class GANTrainer:
         ``keras.callbacks.Callback`` objects (``on_train_batch_end(step, logs)``; one may set
         ``trainer.stop_training = True``). Returns ``self.history``: {key: list of float}, ``HISTORY_KEYS``.
         """
-        if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-        images = check_images(images, self.image_shape, self.value_range, batch_size)
-        total = steps if epochs is None else epochs * steps_per_epoch(len(images), batch_size, self.k)
-        if (steps is None) == (epochs is None) or not isinstance(total, (int, np.integer)) or total < 1:
-            raise ValueError(f"give exactly one of steps= or epochs=, as positive ints: got {steps=}, {epochs=}")
-        if (self.batch_size or batch_size, self.data_size or len(images)) != (batch_size, len(images)):
-            raise ValueError("this trainer already trained with another batch size or dataset; make a new one")
+        images, total = check_budget(self, images, steps, epochs, batch_size, steps_per_epoch)
         self.batch_size, self.data_size, self.stop_training = int(batch_size), len(images), False
         self.put_data(images, labels)
         for cb in callbacks:
@@ -250,14 +233,13 @@ class GANTrainer:
     # -- using the trained models ----------------------------------------------------------------
     def generate(self, n, seed=0):
         """n generated images, float32 (n, H, W, C) in G's range (inference mode); the same for every run."""
-        z = sample_latent(np.random.default_rng([seed, Stream.GENERATE]), n, self.latent_dim, self.latent_distribution)
-        return keras.ops.convert_to_numpy(self.generator.predict(z, batch_size=256, verbose=0))
+        return sample(self.generator, n, np.random.default_rng([seed, Stream.GENERATE]), self.latent_distribution)
 
     def realness(self, images, batch_size=256):
         """D's verdict on each image, float32 (N,), inference mode: P(real) for objective "gan" (either
         label convention), the critic's score for the others."""
         d = keras.ops.convert_to_numpy(self.discriminator.predict(images, batch_size=batch_size, verbose=0))
-        return d[:, 0] if self.real_label == 1 else 1.0 - d[:, 0]
+        return as_p_real(d[:, 0], self.real_label)
 
     def config(self):
         """The trainer's settings, JSON-serialisable."""

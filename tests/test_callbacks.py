@@ -59,15 +59,15 @@ def test_tensorboard_writes_curves_histograms_and_grids(tmp_path):
 def test_discriminator_gap_tells_the_frozen_copy_from_the_d_being_trained(norm, fast):
     import keras
 
-    from gan_keras import models
+    from gan_keras import convnets, models
     from gan_keras.callbacks import DiscriminatorGap
     from gan_keras.fast import FastGANTrainer
     from gan_keras.training import GANTrainer
 
     layer = models.GANBatchNormalization if norm == "gan" else keras.layers.BatchNormalization
     keras.utils.set_random_seed(0)
-    g = models.radford_generator(8, (8, 8, 1), base_filters=8, norm=layer)
-    d = models.radford_discriminator((8, 8, 1), base_filters=8, norm=layer)
+    g = convnets.radford_generator(8, (8, 8, 1), base_filters=8, norm=layer)
+    d = convnets.radford_discriminator((8, 8, 1), base_filters=8, norm=layer)
     trainer = (FastGANTrainer if fast else GANTrainer)(g, d, seed=0)
     images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
     gap = DiscriminatorGap(every=3, n=32)

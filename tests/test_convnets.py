@@ -116,3 +116,44 @@ def test_infogan_paper_networks_are_the_authors_code():
     assert p.shape == (3, 1) and q.shape == (3, 10) and c.shape == (3, 2)
     assert len(convnets.infogan_paper_generator(n_continuous=0).inputs) == 2
     assert len(convnets.infogan_paper_discriminator(n_continuous=0).outputs) == 2
+
+
+def test_chollet_models_follow_the_book():
+    g = convnets.chollet_generator(32, (32, 32, 3))
+    convs = [(type(l).__name__, l.filters, l.kernel_size, l.strides) for l in g.layers
+             if isinstance(l, (keras.layers.Conv2D, keras.layers.Conv2DTranspose))]
+    assert convs == [("Conv2D", 256, (5, 5), (1, 1)), ("Conv2DTranspose", 256, (4, 4), (2, 2)),
+                     ("Conv2D", 256, (5, 5), (1, 1)), ("Conv2D", 256, (5, 5), (1, 1)),
+                     ("Conv2D", 3, (7, 7), (1, 1))]
+    d = convnets.chollet_discriminator((32, 32, 3))
+    assert [l.strides for l in d.layers if isinstance(l, keras.layers.Conv2D)] == [(1, 1)] + [(2, 2)] * 3
+    assert [l.rate for l in d.layers if isinstance(l, keras.layers.Dropout)] == [0.4]
+
+
+def test_radford_rules():
+    g, d = convnets.radford_generator(), convnets.radford_discriminator()
+    for m in (g, d):
+        names = {type(l).__name__ for l in m.layers}
+        assert "GANBatchNormalization" in names  # batch statistics while frozen too
+        assert not names & {"MaxPooling2D", "AveragePooling2D"}
+        # the paper's initial weights: N(0, 0.02), batch norm's scale N(1, 0.02)
+        kernels = np.concatenate([keras.ops.convert_to_numpy(l.kernel).ravel() for l in m.layers
+                                  if isinstance(l, (keras.layers.Dense, keras.layers.Conv2D))])
+        assert abs(kernels.std() - 0.02) < 0.002 and abs(kernels.mean()) < 0.002
+        gammas = np.concatenate([keras.ops.convert_to_numpy(l.gamma) for l in m.layers
+                                 if isinstance(l, GANBatchNormalization)])
+        assert 0.9 < gammas.mean() < 1.1 and 0.01 < gammas.std() < 0.03
+    stock = convnets.radford_discriminator(norm=keras.layers.BatchNormalization)
+    assert "GANBatchNormalization" not in {type(l).__name__ for l in stock.layers}
+    assert sum(isinstance(l, keras.layers.Dense) for l in g.layers) == 1  # the projection of z
+    assert sum(isinstance(l, keras.layers.Dense) for l in d.layers) == 1  # the output
+    assert any(isinstance(l, keras.layers.ReLU) for l in g.layers)
+    assert not any(isinstance(l, keras.layers.LeakyReLU) for l in g.layers)
+    assert all(l.negative_slope == 0.2 for l in d.layers if isinstance(l, keras.layers.LeakyReLU))
+
+
+def test_bad_image_shapes_are_refused():
+    with pytest.raises(ValueError, match="even"):
+        convnets.chollet_generator(32, (27, 27, 1))
+    with pytest.raises(ValueError, match="multiples of 4"):
+        convnets.radford_generator(100, (30, 30, 1))

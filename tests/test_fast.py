@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_keras import checkpoints, losses, run, training
+from gan_keras import checkpoints, losses, run
 
 from .helpers import all_equal, fast_step_with_host_inputs, ready, tiny_images, tiny_trainer, weights
 

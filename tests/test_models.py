@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_keras import models
+from gan_keras import convnets, models, paper
 
 
 def _n(model, trainable=True):
@@ -26,10 +26,10 @@ def test_dense_models_have_the_seed_001_layers():
 
 @pytest.mark.parametrize("build_g,build_d,shape,latent", [
     (models.dense_generator, models.dense_discriminator, (28, 28, 1), 100),
-    (models.paper_generator, models.paper_discriminator, (28, 28, 1), 100),
-    (models.chollet_generator, models.chollet_discriminator, (32, 32, 3), 32),
-    (models.chollet_generator, models.chollet_discriminator, (28, 28, 1), 32),
-    (models.radford_generator, models.radford_discriminator, (28, 28, 1), 100),
+    (paper.paper_generator, paper.paper_discriminator, (28, 28, 1), 100),
+    (convnets.chollet_generator, convnets.chollet_discriminator, (32, 32, 3), 32),
+    (convnets.chollet_generator, convnets.chollet_discriminator, (28, 28, 1), 32),
+    (convnets.radford_generator, convnets.radford_discriminator, (28, 28, 1), 100),
 ])
 def test_shapes_and_ranges(build_g, build_d, shape, latent):
     g, d = build_g(latent, shape), build_d(shape)
@@ -40,60 +40,6 @@ def test_shapes_and_ranges(build_g, build_d, shape, latent):
     assert lo <= images.min() and images.max() <= hi
     p = keras.ops.convert_to_numpy(d(images))
     assert p.shape == (3, 1) and np.all((p >= 0) & (p <= 1))
-
-
-def test_chollet_models_follow_the_book():
-    g = models.chollet_generator(32, (32, 32, 3))
-    convs = [(type(l).__name__, l.filters, l.kernel_size, l.strides) for l in g.layers
-             if isinstance(l, (keras.layers.Conv2D, keras.layers.Conv2DTranspose))]
-    assert convs == [("Conv2D", 256, (5, 5), (1, 1)), ("Conv2DTranspose", 256, (4, 4), (2, 2)),
-                     ("Conv2D", 256, (5, 5), (1, 1)), ("Conv2D", 256, (5, 5), (1, 1)),
-                     ("Conv2D", 3, (7, 7), (1, 1))]
-    d = models.chollet_discriminator((32, 32, 3))
-    assert [l.strides for l in d.layers if isinstance(l, keras.layers.Conv2D)] == [(1, 1)] + [(2, 2)] * 3
-    assert [l.rate for l in d.layers if isinstance(l, keras.layers.Dropout)] == [0.4]
-
-
-def test_radford_rules():
-    g, d = models.radford_generator(), models.radford_discriminator()
-    for m in (g, d):
-        names = {type(l).__name__ for l in m.layers}
-        assert "GANBatchNormalization" in names  # batch statistics while frozen too
-        assert not names & {"MaxPooling2D", "AveragePooling2D"}
-        # the paper's initial weights: N(0, 0.02), batch norm's scale N(1, 0.02)
-        kernels = np.concatenate([keras.ops.convert_to_numpy(l.kernel).ravel() for l in m.layers
-                                  if isinstance(l, (keras.layers.Dense, keras.layers.Conv2D))])
-        assert abs(kernels.std() - 0.02) < 0.002 and abs(kernels.mean()) < 0.002
-        gammas = np.concatenate([keras.ops.convert_to_numpy(l.gamma) for l in m.layers
-                                 if isinstance(l, models.GANBatchNormalization)])
-        assert 0.9 < gammas.mean() < 1.1 and 0.01 < gammas.std() < 0.03
-    stock = models.radford_discriminator(norm=keras.layers.BatchNormalization)
-    assert "GANBatchNormalization" not in {type(l).__name__ for l in stock.layers}
-    assert sum(isinstance(l, keras.layers.Dense) for l in g.layers) == 1  # the projection of z
-    assert sum(isinstance(l, keras.layers.Dense) for l in d.layers) == 1  # the output
-    assert any(isinstance(l, keras.layers.ReLU) for l in g.layers)
-    assert not any(isinstance(l, keras.layers.LeakyReLU) for l in g.layers)
-    assert all(l.negative_slope == 0.2 for l in d.layers if isinstance(l, keras.layers.LeakyReLU))
-
-
-def test_maxout_takes_the_max_of_each_group():
-    layer = models.Maxout(3)
-    x = np.array([[1, 5, 2, -1, -7, -3]], np.float32)  # groups (1, 5, 2), (-1, -7, -3)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(layer(x)), [[5, -1]])
-    d = models.paper_discriminator()
-    assert [l.pieces for l in d.layers if isinstance(l, models.Maxout)] == [5, 5]
-    assert [l.rate for l in d.layers if isinstance(l, keras.layers.Dropout)] == [0.2, 0.5, 0.5]
-
-
-def test_paper_generator_starts_at_the_pixel_means():
-    means = np.linspace(0.01, 0.99, 784).astype("float32")
-    g = models.paper_generator(pixel_means=means)
-    for layer in g.layers:  # zero the weights: the output is then sigmoid(bias) = means
-        if isinstance(layer, keras.layers.Dense):
-            layer.kernel.assign(np.zeros(layer.kernel.shape, "float32"))
-    out = keras.ops.convert_to_numpy(g(np.ones((1, 100), "float32")))
-    np.testing.assert_allclose(out.reshape(-1), means, atol=1e-5)
-    assert models.output_range(g) == (0.0, 1.0)
 
 
 def test_build_gan_freezes_d_and_composes():
@@ -117,13 +63,6 @@ def test_output_range_needs_tanh_or_sigmoid():
     linear = keras.Model(z, keras.layers.Dense(3)(z))
     with pytest.raises(ValueError, match="tanh or sigmoid"):
         models.output_range(linear)
-
-
-def test_bad_image_shapes_are_refused():
-    with pytest.raises(ValueError, match="even"):
-        models.chollet_generator(32, (27, 27, 1))
-    with pytest.raises(ValueError, match="multiples of 4"):
-        models.radford_generator(100, (30, 30, 1))
 
 
 def test_critic_has_a_raw_score_output():
@@ -154,3 +93,38 @@ def test_gan_batch_norm_in_each_mode():
                                (x - mean) / np.sqrt(var + gan_bn.epsilon), atol=1e-4)
     with pytest.raises(ValueError, match="renorm"):
         models.GANBatchNormalization(renorm=True)
+
+
+def test_build_gan_and_d_step_take_codes():
+    from gan_keras import conditional
+
+    g = conditional.conditional_generator(8, 10, (28, 28, 1))
+    d = conditional.conditional_discriminator((28, 28, 1), 10)
+    gan, step = models.build_gan(g, d), models.build_discriminator_step(g, d)
+    assert [tuple(t.shape[1:]) for t in gan.inputs] == [(8,), (10,)] and gan.output_shape == (None, 1)
+    # [x, z, code, the real images' labels]: D sees each minibatch with its own classes
+    assert [tuple(t.shape[1:]) for t in step.inputs] == [(28, 28, 1), (8,), (10,), (10,)]
+    assert step.output_names == ["real", "fake"]
+    info_d = conditional.infogan_discriminator((28, 28, 1), 10)
+    gan, step = models.build_gan(g, info_d), models.build_discriminator_step(g, info_d)
+    assert gan.output_names == ["p", "q"] and step.output_names == ["real", "fake", "q"]
+    assert len(step.inputs) == 3  # D takes no labels: Q guesses the fakes' codes
+
+
+def test_one_sampler_for_every_generator():
+    g = models.dense_generator(8)
+    a = models.sample(g, 6, np.random.default_rng(3))
+    z = models.sample_latent(np.random.default_rng(3), 6, 8)
+    np.testing.assert_allclose(a, keras.ops.convert_to_numpy(g(z)), atol=1e-6)  # z first, then the codes
+    assert a.shape == (6, 28, 28, 1) and a.dtype == np.float32
+    from gan_keras import convnets as cn
+
+    info = cn.infogan_paper_generator(8)
+    rng = np.random.default_rng(4)
+    z, labels = models.sample_latent(rng, 5, 8), rng.integers(0, 10, 5)
+    expected = info.predict(models.code_inputs(info, z, labels, rng), verbose=0)
+    np.testing.assert_allclose(models.sample(info, 5, np.random.default_rng(4)), expected, atol=1e-6)
+    fixed = models.sample(info, 5, np.random.default_rng(4), labels=[2] * 5, continuous=np.zeros((5, 2)))
+    assert fixed.shape == (5, 28, 28, 1)
+    with pytest.raises(ValueError, match="latent_distribution"):
+        models.sample(g, 2, np.random.default_rng(0), "cauchy")
