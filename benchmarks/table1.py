@@ -244,7 +244,7 @@ def figure(rows, path):
     ax.set_ylabel("Parzen log-likelihood of the test digits (nats)")
     ax.set_ylim(bottom=max(ax.get_ylim()[0], -500))
     ax.set_title("Table 1's protocol along training (dot: the step chosen by validation)")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
