@@ -1,12 +1,14 @@
 """gan_keras: GANs from Goodfellow et al. (2014) to DCGAN and its successors, in Keras 3.
 
-The core a student can copy -- ``models.py`` (the networks and the combined models),
-``losses.py`` (losses and the objectives table) and ``training.py`` (``GANTrainer``:
-Algorithm 1 with ``train_on_batch``) -- imports only keras and numpy. Around it:
-``conditional`` (CGAN, InfoGAN), ``fast`` (one compiled function per step),
-``gradient_penalty`` (WGAN-GP), ``callbacks`` / ``run`` / ``checkpoints`` (a whole run:
-progress, sample grids, checkpoints, resume, Ctrl-C), ``recipes`` (the sources' set-ups),
-``data``, ``evaluation``, ``optimizers``, ``theory``, ``plots``, ``runtime``, ``cli``.
+The core a student can copy -- ``models.py`` (the dense GAN, the combined models, sampling G),
+``losses.py`` (losses, the objectives table, critic schedules), ``training.py`` (``GANTrainer``:
+Algorithm 1 with ``train_on_batch``) and ``checks.py`` (its input checks) -- imports only keras and
+numpy. Around it: ``convnets`` (DCGANs, the variants' MNIST nets), ``paper`` (the paper's maxout nets),
+``toy`` (notebook 01's 1-D GAN), ``conditional`` (CGAN, InfoGAN), ``fast`` (one compiled call per
+step), ``gradient_penalty`` (WGAN-GP), ``callbacks`` / ``run`` / ``checkpoints`` (a whole run:
+progress, sample grids, checkpoints, resume, Ctrl-C, evaluation of its folder), ``recipes`` (the
+sources' set-ups), ``data``, ``evaluation`` (the metrics), ``optimizers``, ``theory``, ``plots``,
+``runtime``, ``cli``.
 """
 
 __version__ = "0.2.0"
