@@ -19,9 +19,9 @@ def test_networks_shapes():
     q = conditional.infogan_discriminator(n_codes=10)
     c = np.eye(10, dtype="float32")[[0, 4, 9]]
     x = np.zeros((3, 28, 28, 1), "float32")
-    assert np.asarray(d([x, c])).shape == (3, 1)
+    assert keras.ops.convert_to_numpy(d([x, c])).shape == (3, 1)
     p, logits = q(x)
-    assert np.asarray(p).shape == (3, 1) and np.asarray(logits).shape == (3, 10)
+    assert keras.ops.convert_to_numpy(p).shape == (3, 1) and keras.ops.convert_to_numpy(logits).shape == (3, 10)
     with pytest.raises(ValueError, match="conditioning"):
         conditional.conditional_discriminator(conditioning="film")
 
@@ -30,7 +30,7 @@ def test_the_projection_discriminator_depends_on_the_label():
     keras.utils.set_random_seed(0)
     d = conditional.conditional_discriminator(n_classes=10, dropout=0.0)
     x = np.random.default_rng(0).uniform(-1, 1, (1, 28, 28, 1)).astype("float32")
-    outs = [float(np.asarray(d([x, np.eye(10, dtype="float32")[[k]]]))[0, 0]) for k in range(10)]
+    outs = [float(keras.ops.convert_to_numpy(d([x, np.eye(10, dtype="float32")[[k]]]))[0, 0]) for k in range(10)]
     assert max(outs) - min(outs) > 1e-4
 
 
