@@ -1,4 +1,4 @@
-"""Input checks of ``GANTrainer``: each raises ValueError saying what is wrong and how to mend it."""
+"""Input checks of ``GANTrainer`` (each raises ValueError saying what is wrong and how to mend it), and its budget."""
 
 import numpy as np
 
@@ -77,9 +77,17 @@ def check_models(g, d, g_inputs=(1,), objective=None):
                          "train_on_batch cannot take: use gan_keras.fast.FastGANTrainer")
 
 
-def check_budget(t, images, steps, epochs, batch_size, steps_per_epoch):
+def steps_per_epoch(n_images, batch_size, k=1):
+    """Steps that use each real image about once: N // (batch_size * k), at least 1."""
+    return max(1, n_images // (batch_size * k))
+
+
+def check_budget(t, images, steps, epochs, batch_size, labels=None):
     """(float32 images, the step counter's target) for ``t.train``; ValueError for a bad batch size, budget,
-    images, or a batch size or dataset other than the trainer trained with before."""
+    images, labels given or missing, or a batch size or dataset other than the trainer trained with before."""
+    if (labels is not None) != t.takes_labels:
+        raise ValueError("a conditional discriminator needs the images' labels: train(images, labels=...)"
+                         if t.takes_labels else "labels= is for conditional models (gan_keras.conditional)")
     if not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
     images = check_images(images, t.image_shape, t.value_range, batch_size)

@@ -175,7 +175,7 @@ def train(args):
     import numpy as np
 
     from . import plots, run
-    from .training import steps_per_epoch
+    from .checks import steps_per_epoch
 
     recipe = recipes.get(args.model)
     given = {"k": args.k, "generator_loss": args.generator_loss, "label_smoothing": args.label_smoothing,
@@ -250,6 +250,7 @@ def generate(args):
     import numpy as np
 
     from . import plots
+    from .conditional import code_sampler
     from .models import sample
     from .run import load_run
     from .training import Stream
@@ -261,7 +262,8 @@ def generate(args):
         wanted = np.resize(np.asarray(args.labels if args.labels is not None else np.arange(code_dim)), args.n)
         if wanted.min() < 0 or wanted.max() >= code_dim:
             raise UserError(f"--labels must lie in 0..{code_dim - 1} (one value per code of the run)")
-    images = sample(g, args.n, np.random.default_rng([args.seed, Stream.GENERATE]), meta["latent_distribution"], wanted)
+    codes = code_sampler(g, wanted) if code_dim else None
+    images = sample(g, args.n, np.random.default_rng([args.seed, Stream.GENERATE]), meta["latent_distribution"], codes)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".npy":
         np.save(out, images)

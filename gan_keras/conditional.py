@@ -20,11 +20,11 @@ there, and its D a third output, Q's guess of them (``convnets.infogan_paper_*``
 
 import keras
 import numpy as np
-from keras import layers
+from keras import layers, ops
 
-from .losses import code_crossentropy, continuous_code_nll
-from .models import code_inputs, continuous_codes, dense_features, one_hot, sample, sample_latent, torch_dense
-from .training import GANTrainer, Stream, as_p_real
+from .losses import as_p_real
+from .models import dense_features, sample, sample_latent, torch_dense
+from .training import GANTrainer, Stream
 
 
 def check_labels(labels, n_images, n_classes):
@@ -36,6 +36,50 @@ def check_labels(labels, n_images, n_classes):
         raise ValueError(f"labels must be ints in [0, {n_classes}), got dtype {labels.dtype}, "
                          f"range [{labels.min()}, {labels.max()}]")
     return labels.astype(np.int64)
+
+
+# -- the codes ------------------------------------------------------------------------------------
+def one_hot(labels, n):
+    """float32 (N, n) one-hot rows of int labels (N,) in [0, n)."""
+    return np.eye(n, dtype=np.float32)[np.asarray(labels)]
+
+
+def continuous_codes(rng, n, m):
+    """float32 (n, m) continuous codes: U(-1, 1) from a numpy Generator, or zeros when ``rng`` is None."""
+    return np.zeros((n, m), np.float32) if rng is None else rng.uniform(-1.0, 1.0, (n, m)).astype(np.float32)
+
+
+def code_inputs(generator, labels, rng=None):
+    """G's code inputs for int labels (n,): [one-hot labels], and for an InfoGAN G with a third input,
+    continuous codes (``continuous_codes(rng, n, m)``)."""
+    codes = [one_hot(labels, int(generator.inputs[1].shape[-1]))]
+    if len(generator.inputs) == 3:
+        codes.append(continuous_codes(rng, len(codes[0]), int(generator.inputs[2].shape[-1])))
+    return codes
+
+
+def code_sampler(generator, labels=None, continuous=None):
+    """``codes`` for ``models.sample``: classes drawn uniformly (or ``labels``, int (n,)), then InfoGAN's
+    continuous codes U(-1, 1) (replaced by ``continuous``, (n, m), if given)."""
+    def draw(rng, n):
+        codes = code_inputs(generator, rng.integers(0, int(generator.inputs[1].shape[-1]), n)
+                            if labels is None else labels, rng)
+        return codes[:1] + [np.asarray(continuous, np.float32)] if continuous is not None else codes
+    return draw
+
+
+def code_crossentropy(y_true, y_pred):
+    """InfoGAN's mutual-information term: cross-entropy of one-hot codes (B, n) under Q's logits (B, n), (B,).
+
+    Minimising it maximises the variational lower bound on I(c; G(z, c)) (up to H(c)).
+    """
+    return -ops.sum(ops.cast(y_true, "float32") * ops.log_softmax(ops.cast(y_pred, "float32"), axis=-1), axis=-1)
+
+
+def continuous_code_nll(y_true, y_pred):
+    """InfoGAN's term for continuous codes c (B, m) and Q's guess mu (B, m): 1/2 sum (c - mu)^2, (B,): the
+    negative log-likelihood of c under a unit-variance Gaussian at Q's guess, constant dropped."""
+    return 0.5 * ops.sum(ops.square(ops.cast(y_true, "float32") - ops.cast(y_pred, "float32")), axis=-1)
 
 
 # -- the networks ---------------------------------------------------------------------------------
@@ -117,7 +161,7 @@ class CodedGANTrainer(GANTrainer):
     def grid_inputs(self):
         """Sample-grid inputs: one row per code value, the same 10 noise vectors in every row (continuous codes 0)."""
         z = sample_latent(self.rng(Stream.SAMPLE_GRID), 10, self.latent_dim, self.latent_distribution)
-        return code_inputs(self.generator, np.tile(z, (self.code_dim, 1)), np.repeat(np.arange(self.code_dim), 10))
+        return [np.tile(z, (self.code_dim, 1)), *code_inputs(self.generator, np.repeat(np.arange(self.code_dim), 10))]
 
     def generate(self, n, seed=0, labels=None, continuous=None):
         """n images of codes ``labels`` (int (n,); drawn uniformly when None), float32 (n, H, W, C).
@@ -128,7 +172,7 @@ class CodedGANTrainer(GANTrainer):
         if continuous is not None and (not self.n_continuous or np.shape(continuous) != (n, self.n_continuous)):
             raise ValueError(f"continuous codes must have shape ({n}, {self.n_continuous}), got {np.shape(continuous)}")
         return sample(self.generator, n, np.random.default_rng([seed, Stream.GENERATE]), self.latent_distribution,
-                      labels, continuous)
+                      code_sampler(self.generator, labels, continuous))
 
     def config(self):
         return {**super().config(), "code_dim": self.code_dim, "n_continuous": self.n_continuous}
@@ -137,7 +181,7 @@ class CodedGANTrainer(GANTrainer):
 class ConditionalGANTrainer(CodedGANTrainer):
     """Conditional GAN: ``train(images, labels=...)``; D: [image, one-hot label] -> (B, 1)."""
 
-    kind = "ConditionalGANTrainer"
+    kind, takes_labels = "ConditionalGANTrainer", True
 
     @staticmethod
     def check_discriminator(d):
@@ -146,8 +190,6 @@ class ConditionalGANTrainer(CodedGANTrainer):
                              f"and {len(d.outputs)}")
 
     def put_data(self, images, labels=None):
-        if labels is None:
-            raise ValueError("a conditional discriminator needs the images' labels: train(images, labels=...)")
         labels = check_labels(labels, len(images), self.code_dim)
         self.data = keras.ops.convert_to_tensor(images)
         self.data_codes = keras.ops.convert_to_tensor(one_hot(labels, self.code_dim))
@@ -177,6 +219,8 @@ class InfoGANTrainer(CodedGANTrainer):
 
     def __init__(self, generator, discriminator, *, info_weight=1.0, **kwargs):
         self.info_weight = float(info_weight)
+        info = [code_crossentropy, continuous_code_nll][:len(generator.inputs) - 1]  # Q's terms, weighted alike
+        self.extra_losses = (info, [self.info_weight] * len(info))
         super().__init__(generator, discriminator, **kwargs)
 
     def check_discriminator(self, d):
@@ -188,10 +232,6 @@ class InfoGANTrainer(CodedGANTrainer):
         if self.n_continuous and tuple(d.outputs[2].shape[1:]) != (self.n_continuous,):
             raise ValueError(f"Q's guess of the continuous codes must be (B, {self.n_continuous}), "
                              f"got {d.outputs[2].shape}")
-
-    def extra_losses(self):
-        info = [code_crossentropy, continuous_code_nll][:1 + bool(self.n_continuous)]
-        return info, [self.info_weight] * len(info)
 
     def d_batch(self, s, j):
         (x, z), targets = super().d_batch(s, j)

@@ -21,9 +21,9 @@ from keras import ops
 
 from .checks import check_models
 from .gradient_penalty import gradient_penalty
-from .losses import critic_updates
+from .losses import as_p_real, clip_weights, critic_updates
 from .models import LATENT
-from .training import GANTrainer, Stream, as_p_real
+from .training import GANTrainer, Stream
 
 
 def d_loss(tr, G, D, x, z, y_real, y_fake, alpha, critic):
@@ -130,9 +130,7 @@ class StatefulEngine(Engine):
         variables = tr.discriminator.trainable_variables
         loss, aux, grads = self.gradients(lambda: d_loss(tr, G, D, x, z, y_real, y_fake, alpha, D), variables)
         tr.d_optimizer.apply(grads, variables)
-        if tr.objective.clip_value:
-            for v in variables:
-                v.assign(ops.clip(v, -tr.objective.clip_value, tr.objective.clip_value))
+        clip_weights(variables, tr.objective.clip_value)
         return loss, aux
 
     def g_update(self, z, y_g):
@@ -341,7 +339,7 @@ class JaxEngine(Engine):
     def device_inputs(self, key, n):
         """A step's noise, targets and mixing weights drawn on the device (the teaching path's distributions)."""
         jax, tr, jnp = self.jax, self.tr, self.jax.numpy
-        b, bound, (real, fake, g_target) = tr.batch_size, LATENT[tr.latent_distribution], tr.targets()
+        b, bound, (real, fake, g_target) = tr.batch_size, LATENT[tr.latent_distribution], tr.targets
         kz, kl, kg, ka = jax.random.split(key, 4)
         draw = (lambda k, shape: jax.random.normal(k, shape, "float32")) if bound is None else \
             (lambda k, shape: jax.random.uniform(k, shape, "float32", -bound, bound))

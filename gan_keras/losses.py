@@ -1,14 +1,9 @@
-"""GAN losses on D's probabilities, written so that their gradients survive a confident D.
+"""GAN losses, their targets, and the critics' update schedule.
 
-Keras' own ``binary_crossentropy`` clips probabilities to ``[1e-7, 1 - 1e-7]`` on the JAX and torch
-backends, and the clip has zero gradient: once D gives every fake less than 1e-7, G's gradient is
-exactly zero and training never recovers (``docs/keras3.md``); TensorFlow recovers the logits instead,
-so the same model trains differently per backend. PyTorch's ``BCELoss`` (used by "GANs demystified")
-clamps the *log* at -100, which keeps the gradient; ``binary_crossentropy`` below does the same on every
-backend: log(max(p, 1e-37)) keeps gradients down to p ~ 1e-37 (logit ~ -85).
-
-All functions take ``y_true`` (targets) and ``y_pred`` (D's probabilities), both
-float (B, 1), and return per-sample losses (B,) as Keras losses do.
+Keras' ``binary_crossentropy`` clips probabilities to [1e-7, 1 - 1e-7] on JAX and torch, and the clip has zero
+gradient: once D rejects every fake, G never learns again (``docs/keras3.md``). PyTorch's ``BCELoss`` (used by
+"GANs demystified") clamps the log instead; ``binary_crossentropy`` here does the same on every backend. The
+losses take ``y_true`` (targets) and ``y_pred`` (D's outputs), float (B, 1), and return per-sample losses (B,).
 
 ``OBJECTIVES`` names the loss families that ``GANTrainer`` knows (``objective=``):
 
@@ -19,11 +14,9 @@ float (B, 1), and return per-sample losses (B,) as Keras losses do.
 | wgan      | critic score        | E D(G(z)) - E D(x)  (-1, +1)          | -E D(G(z)) (-1)     | clip D's weights to +-0.01  |
 | wgan-gp   | critic score        | as wgan                               | as wgan             | gradient penalty, lambda 10 |
 
-For the critics the history's ``d_real`` / ``d_fake`` are mean critic scores, not
-probabilities, and ``d_real - d_fake`` is the Wasserstein estimate. The gradient penalty
-(Gulrajani et al. 2017) needs gradients with respect to D's *input*, which
-``train_on_batch`` cannot take, so ``wgan-gp`` trains on the fast path only
-(``gan_keras.fast.FastGANTrainer``, penalty in ``gan_keras.gradient_penalty``).
+For the critics ``d_real - d_fake`` in the history is the Wasserstein estimate. The gradient penalty needs
+gradients with respect to D's input, which ``train_on_batch`` cannot take: ``wgan-gp`` trains on
+``fast.FastGANTrainer`` only (penalty: ``gradient_penalty``).
 """
 
 from dataclasses import dataclass
@@ -45,11 +38,9 @@ def binary_crossentropy(y_true, y_pred):
 
 
 def minimax_generator_loss(y_true, y_pred):
-    """Saturating G loss log(1 - D(G(z))), to minimise, as ``-BCE(fake label, D(G(z)))``.
+    """Saturating G loss log(1 - D(G(z))) = -BCE(fake label, D(G(z))), to minimise; y_true: the fake label.
 
-    ``y_true`` holds the *fake* label (0 when D outputs P(real)). Its gradient vanishes
-    when D rejects the fakes (D(G(z)) -> 0), which is why Goodfellow et al. train G with
-    the non-saturating loss ``-log D(G(z))`` = ``binary_crossentropy(real label, ...)``.
+    Its gradient vanishes when D rejects the fakes, which is why the paper trains G on -log D(G(z)) instead.
     """
     return -binary_crossentropy(y_true, y_pred)
 
@@ -60,12 +51,9 @@ def mean_prediction(y_true, y_pred):
 
 
 def least_squares(y_true, y_pred):
-    """LSGAN (Mao et al. 2017): 1/2 (D(x) - target)^2, mean over the last axis.
+    """LSGAN (Mao et al. 2017): 1/2 (D(x) - target)^2, mean over the last axis; D's output is a raw score.
 
-    D's output is a raw score (no sigmoid). With targets a = 0 (fake), b = 1 (real) for D
-    and c = 1 for G, D minimises 1/2 E[(D(x) - 1)^2] + 1/2 E[D(G(z))^2] and G minimises
-    1/2 E[(D(G(z)) - 1)^2]; the loss keeps a gradient however far a sample is from the
-    boundary, unlike the sigmoid cross-entropy.
+    Targets a = 0 (fake), b = 1 (real) for D and c = 1 for G; the gradient never vanishes far from the boundary.
     """
     y_true = ops.cast(y_true, "float32")
     y_pred = ops.cast(y_pred, "float32")
@@ -73,32 +61,11 @@ def least_squares(y_true, y_pred):
 
 
 def wasserstein(y_true, y_pred):
-    """WGAN (Arjovsky et al. 2017): y * D(x), mean over the last axis; D is a critic score.
+    """WGAN (Arjovsky et al. 2017): y * D(x), mean over the last axis; D is a critic score, the targets signs.
 
-    Targets are signs: the critic trains real towards -1 and fake towards +1, so its loss
-    summed over the two is E[D(G(z))] - E[D(x)] = -(Wasserstein estimate); G trains its
-    samples towards -1, i.e. minimises -E[D(G(z))].
+    Real -1, fake +1: the critic's loss is E D(G(z)) - E D(x), minus the Wasserstein estimate; G's is -E D(G(z)).
     """
     return ops.mean(ops.cast(y_true, "float32") * ops.cast(y_pred, "float32"), axis=-1)
-
-
-def code_crossentropy(y_true, y_pred):
-    """InfoGAN's mutual-information term: cross-entropy of one-hot codes (B, n) under Q's logits (B, n).
-
-    Minimising it maximises the variational lower bound on I(c; G(z, c)) (up to H(c)).
-    Computed with log-softmax, so no clipping and no vanishing gradient.
-    """
-    y_true = ops.cast(y_true, "float32")
-    return -ops.sum(y_true * ops.log_softmax(ops.cast(y_pred, "float32"), axis=-1), axis=-1)
-
-
-def continuous_code_nll(y_true, y_pred):
-    """InfoGAN's term for continuous codes: 1/2 sum (c - mu)^2 over the codes, per sample (B,).
-
-    c (B, m): the codes G was given; mu (B, m): Q's guess. The negative log-likelihood of c under
-    a unit-variance Gaussian centred on Q's guess, constant dropped (the authors' code: fixed std 1).
-    """
-    return 0.5 * ops.sum(ops.square(ops.cast(y_true, "float32") - ops.cast(y_pred, "float32")), axis=-1)
 
 
 @dataclass(frozen=True)
@@ -140,6 +107,26 @@ def critic_updates_before(step, k, schedule="constant"):
     if schedule != "arjovsky" or step == 0:
         return k * step
     return k * step + (boosted - k) * (min(step, first) + (step - 1) // every)
+
+
+def targets(objective, real_label=1, label_smoothing=0.0, generator_loss="non_saturating"):
+    """(D's real target, D's fake target, G's target) before label noise: the objective's, or for "gan" the
+    label convention (real_label 1: D gives P(real); 0: P(generated)), the real target smoothed towards 1/2."""
+    if objective.name != "gan":
+        return objective.real_target, objective.fake_target, objective.g_target
+    real, fake = abs(real_label - label_smoothing), 1.0 - real_label
+    return real, fake, float(real_label if generator_loss == "non_saturating" else fake)
+
+
+def as_p_real(p, real_label):
+    """D's outputs as P(real): as they are where D gives P(real) (real_label 1), 1 - p where it gives P(generated)."""
+    return p if real_label == 1 else 1.0 - p
+
+
+def clip_weights(variables, clip_value):
+    """WGAN's Lipschitz constraint: clip every variable to [-clip_value, clip_value] in place (0: nothing)."""
+    for v in variables if clip_value else ():
+        v.assign(ops.clip(v, -clip_value, clip_value))
 
 
 def get_objective(name):

@@ -1,13 +1,9 @@
 """The dense GAN of "GANs demystified", the combined models that train it, and a batch norm that works frozen.
 
-Every model works on images shaped like the data, ``(H, W, C)`` channels-last: a generator maps
-``z: float32 (B, latent_dim)`` (and, for the conditional models, codes) to ``images: (B, H, W, C)`` in the
-range of its output activation (``tanh`` -> [-1, 1], ``sigmoid`` -> [0, 1]); a discriminator maps images to
-``(B, 1)`` probabilities (a critic for LSGAN / WGAN outputs a raw score). ``build_gan`` makes the classic
-combined model ``z -> D(G(z))`` with D frozen, ``build_discriminator_step`` D's training model. Keras 3 reads
-``trainable`` at every step (Keras 2 froze it in at compile time), so whoever trains D must set
-``D.trainable = True`` before D's own step; ``GANTrainer`` does. Other networks: ``convnets`` (DCGANs and
-the variants' MNIST nets), ``paper`` (the paper's maxout nets), ``conditional``, ``toy`` (notebook 01).
+A generator maps ``z: float32 (B, latent_dim)`` (and codes, for the conditional models) to images
+``(B, H, W, C)`` channels-last in the range of its output activation (tanh: [-1, 1], sigmoid: [0, 1]); a
+discriminator maps images to ``(B, 1)`` probabilities (a critic: raw scores). Other networks: ``convnets``
+(DCGANs), ``paper`` (the paper's maxout nets), ``conditional``, ``toy`` (notebook 01).
 """
 
 import math
@@ -21,11 +17,8 @@ from keras import layers, ops
 # "GANs demystified": the dense MNIST GAN (a PyTorch tutorial, rewritten for Keras)
 # ----------------------------------------------------------------------------------------
 def torch_dense(units, fan_in, **kwargs):
-    """A Dense layer initialised as PyTorch's ``nn.Linear``: kernel and bias U(+-1/sqrt(fan_in)).
-
-    "GANs demystified" is a PyTorch program, so its GAN was trained from this initialisation; Keras'
-    default (Glorot-uniform kernel, zero bias) trains it differently (``docs/keras3.md``).
-    """
+    """A Dense layer initialised as PyTorch's ``nn.Linear`` (kernel and bias U(+-1/sqrt(fan_in))), as "GANs
+    demystified" was trained; Keras' default (Glorot kernel, zero bias) trains it differently."""
     bound = 1.0 / math.sqrt(fan_in)
     return layers.Dense(units,
                         kernel_initializer=keras.initializers.VarianceScaling(1 / 3, "fan_in", "uniform"),
@@ -72,20 +65,10 @@ def dense_features(h, fan_in, dropout):
 class GANBatchNormalization(layers.BatchNormalization):
     """``BatchNormalization`` that normalises with the batch's statistics whenever ``training=True``.
 
-    Keras 3's layer uses its moving statistics when it is frozen (``trainable = False``), even
-    when called with ``training=True``. In ``gan = D(G(z))`` with D frozen, G would then be
-    trained against a D that normalises the fakes with statistics gathered over earlier real
-    and fake batches -- not the D being trained, which normalises each batch by its own.
-    Keras 1/2-era DCGANs and Radford et al.'s code normalised with batch statistics whether or
-    not the weights were being updated; this layer does the same:
-
-    * ``training=True``, trainable: exactly ``BatchNormalization`` (batch statistics, moving
-      statistics updated);
-    * ``training=True``, frozen: batch statistics, and nothing changes -- neither gamma and
-      beta (frozen) nor the moving statistics;
-    * ``training=False`` (inference, ``predict``): the moving statistics.
-
-    Inputs of any rank; the statistics are over every axis but ``axis`` (the channels).
+    Keras 3's layer uses its moving statistics when frozen, even in training mode, so in ``gan = D(G(z))`` G
+    would learn against another D than the one being trained (``docs/keras3.md``). This layer does what
+    Radford et al.'s code did. Trainable: exactly ``BatchNormalization``. Frozen, ``training=True``: batch
+    statistics, nothing updated. ``training=False``: the moving statistics. Statistics over all axes but ``axis``.
     """
 
     def __init__(self, **kwargs):
@@ -161,16 +144,10 @@ def _inputs(generator):
 
 def output_range(generator):
     """(lo, hi) of a generator's output, read from its last activation (tanh or sigmoid)."""
-    for layer in reversed(generator.layers):
-        act = getattr(layer, "activation", None)
-        if act is None or getattr(act, "__name__", "") == "linear":
-            continue
-        name = getattr(act, "__name__", "")
-        if name == "tanh":
-            return (-1.0, 1.0)
-        if name == "sigmoid":
-            return (0.0, 1.0)
-        break
+    acts = (getattr(layer, "activation", None) for layer in generator.layers)
+    last = ([n for n in (getattr(a, "__name__", "?") for a in acts if a is not None) if n != "linear"] or ["?"])[-1]
+    if last in ("tanh", "sigmoid"):
+        return (-1.0, 1.0) if last == "tanh" else (0.0, 1.0)
     raise ValueError(
         f"cannot tell the output range of generator {generator.name!r}: its last activation "
         "is not tanh or sigmoid; pass value_range=(lo, hi) to GANTrainer")
@@ -197,35 +174,15 @@ def sample_latent(rng, n, dim, distribution="normal"):
         rng.uniform(-bound, bound, (n, dim)).astype(np.float32)
 
 
-def one_hot(labels, n):
-    """float32 (N, n) one-hot rows of int labels (N,) in [0, n)."""
-    return np.eye(n, dtype=np.float32)[np.asarray(labels)]
-
-
-def continuous_codes(rng, n, m):
-    """float32 (n, m) continuous codes: U(-1, 1) from a numpy Generator, or zeros when ``rng`` is None."""
-    return np.zeros((n, m), np.float32) if rng is None else rng.uniform(-1.0, 1.0, (n, m)).astype(np.float32)
-
-
-def code_inputs(generator, z, labels, rng=None):
-    """G's inputs for noise z (n, latent_dim) and int labels (n,): [z, one-hot labels], and for an
-    InfoGAN G with a third input, continuous codes (``continuous_codes(rng, n, m)``)."""
-    inputs = [z, one_hot(labels, int(generator.inputs[1].shape[-1]))]
-    if len(generator.inputs) == 3:
-        inputs.append(continuous_codes(rng, len(z), int(generator.inputs[2].shape[-1])))
-    return inputs
-
-
-def sample(generator, n, rng, latent_distribution="normal", labels=None, continuous=None, batch_size=256):
+def sample(generator, n, rng, latent_distribution="normal", codes=None, batch_size=256):
     """n images of ``generator`` in inference mode, float32 (n, H, W, C) in its range.
 
-    rng: a numpy Generator; it draws z, then for a G with a code input the classes (uniformly, unless
-    ``labels``, int (n,), gives them) and InfoGAN's continuous codes U(-1, 1) (unless ``continuous``, (n, m)).
+    rng: a numpy Generator; it draws z (n, latent_dim), then ``codes(rng, n)`` draws the code inputs of a G
+    that has them (a list of arrays; ``conditional.code_sampler`` makes one).
     """
+    if (codes is None) != (len(generator.inputs) == 1):
+        raise ValueError(f"generator {generator.name!r} has {len(generator.inputs)} input(s): pass codes= exactly "
+                         "when it takes codes besides z")
     z = sample_latent(rng, n, int(generator.inputs[0].shape[-1]), latent_distribution)
-    if len(generator.inputs) > 1:
-        labels = rng.integers(0, int(generator.inputs[1].shape[-1]), n) if labels is None else labels
-        z = code_inputs(generator, z, labels, rng)
-        if continuous is not None:
-            z[2] = np.asarray(continuous, np.float32)
-    return np.asarray(keras.ops.convert_to_numpy(generator.predict(z, batch_size=batch_size, verbose=0)), np.float32)
+    inputs = z if codes is None else [z, *codes(rng, n)]
+    return np.asarray(keras.ops.convert_to_numpy(generator.predict(inputs, batch_size=batch_size, verbose=0)), np.float32)

@@ -315,7 +315,8 @@ def make_trainer(name, images, *, seed=0, batch_size=None, fast=False, beta_1=No
 
     from .conditional import ConditionalGANTrainer, InfoGANTrainer
     from .fast import FastGANTrainer
-    from .training import GANTrainer, steps_per_epoch
+    from .checks import steps_per_epoch
+    from .training import GANTrainer
 
     trainers = {"gan": GANTrainer, "fast": FastGANTrainer, "cgan": ConditionalGANTrainer, "infogan": InfoGANTrainer}
     kind = "fast" if fast and recipe.trainer == "gan" else recipe.trainer
@@ -339,6 +340,6 @@ def steps_for(name, n_images, batch_size=None, k=None, epochs=None):
     if "steps" in budget:
         return budget["steps"]
     k = k or recipe.settings.get("k", 1)
-    from .training import steps_per_epoch
+    from .checks import steps_per_epoch
 
     return budget["epochs"] * steps_per_epoch(n_images, batch_size or recipe.batch_size, k)

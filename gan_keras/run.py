@@ -20,8 +20,10 @@ import numpy as np
 
 from . import checkpoints, evaluation
 from .callbacks import Checkpoints, Progress, SampleGrids, StopOnNonFinite
+from .conditional import code_sampler
+from .losses import as_p_real
 from .models import sample
-from .training import Stream, as_p_real
+from .training import Stream
 
 
 @contextlib.contextmanager
@@ -121,7 +123,8 @@ def run_samples(generator, meta, n_samples=10000, seed=0):
     code_dim = meta.get("code_dim", 0)
     codes = np.arange(n_samples) % code_dim if code_dim else None
     rng = np.random.default_rng([seed, Stream.EVALUATION])
-    return sample(generator, n_samples, rng, meta["latent_distribution"], codes, batch_size=500), codes
+    draw = code_sampler(generator, codes) if code_dim else None
+    return sample(generator, n_samples, rng, meta["latent_distribution"], draw, batch_size=500), codes
 
 
 def evaluate_run(run_dir, test, validation, train, n_samples=10000, seed=0):

@@ -129,3 +129,36 @@ def test_infogan_continuous_codes_reach_g_and_q():
     g, d = tiny_coded_models("infogan-continuous")
     with pytest.raises(ValueError, match="output"):
         InfoGANTrainer(g, tiny_coded_models("infogan")[1])
+
+
+def test_code_crossentropy_is_minus_log_softmax_of_the_code():
+    logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], np.float32)
+    codes = np.array([[1, 0, 0], [0, 0, 1]], np.float32)
+    expected = [-(2.0 - np.log(np.exp(2.0) + 2.0)), np.log(3.0)]
+    got = keras.ops.convert_to_numpy(conditional.code_crossentropy(codes, logits))
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
+
+
+def test_continuous_code_nll_is_half_the_squared_error():
+    c = np.array([[0.5, -1.0], [0.0, 0.2]], np.float32)
+    mu = np.array([[0.0, 1.0], [0.0, 0.2]], np.float32)
+    got = keras.ops.convert_to_numpy(conditional.continuous_code_nll(c, mu))
+    np.testing.assert_allclose(got, [0.5 * (0.25 + 4.0), 0.0], rtol=1e-6)
+
+
+def test_sampling_a_coded_generator_draws_z_then_the_codes():
+    from gan_keras import convnets, models
+
+    info = convnets.infogan_paper_generator(8)
+    rng = np.random.default_rng(4)
+    z, labels = models.sample_latent(rng, 5, 8), rng.integers(0, 10, 5)
+    expected = info.predict([z, *conditional.code_inputs(info, labels, rng)], verbose=0)
+    got = models.sample(info, 5, np.random.default_rng(4), codes=conditional.code_sampler(info))
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    zeros = np.zeros((5, 2), np.float32)
+    fixed = models.sample(info, 5, np.random.default_rng(4), codes=conditional.code_sampler(info, [2] * 5, zeros))
+    z = models.sample_latent(np.random.default_rng(4), 5, 8)
+    want = info.predict([z, conditional.one_hot([2] * 5, 10), zeros], verbose=0)
+    np.testing.assert_allclose(fixed, want, atol=1e-6)
+    with pytest.raises(ValueError, match="pass codes= exactly when"):
+        models.sample(info, 2, np.random.default_rng(0))

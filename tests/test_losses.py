@@ -73,15 +73,6 @@ def test_wasserstein_critic_loss_is_minus_the_score_gap():
     assert float(ops.mean(wasserstein(-np.ones_like(fake), fake))) == pytest.approx(0.0)  # G: -E D(fake)
 
 
-def test_code_crossentropy_is_minus_log_softmax_of_the_code():
-    from gan_keras.losses import code_crossentropy
-
-    logits = np.array([[2.0, 0.0, 0.0], [0.0, 0.0, 0.0]], np.float32)
-    codes = np.array([[1, 0, 0], [0, 0, 1]], np.float32)
-    expected = [-(2.0 - np.log(np.exp(2.0) + 2.0)), np.log(3.0)]
-    np.testing.assert_allclose(ops.convert_to_numpy(code_crossentropy(codes, logits)), expected, rtol=1e-6)
-
-
 def test_objectives_table():
     assert sorted(losses.OBJECTIVES) == ["gan", "lsgan", "wgan", "wgan-gp"]
     gan, wgan = losses.get_objective("gan"), losses.get_objective("wgan")
@@ -93,10 +84,3 @@ def test_objectives_table():
     assert losses.get_objective(wgan) is wgan
     with pytest.raises(ValueError, match="objective must be one of"):
         losses.get_objective("hinge")
-
-
-def test_continuous_code_nll_is_half_the_squared_error():
-    c = np.array([[0.5, -1.0], [0.0, 0.2]], np.float32)
-    mu = np.array([[0.0, 1.0], [0.0, 0.2]], np.float32)
-    got = ops.convert_to_numpy(losses.continuous_code_nll(c, mu))
-    np.testing.assert_allclose(got, [0.5 * (0.25 + 4.0), 0.0], rtol=1e-6)

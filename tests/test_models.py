@@ -117,14 +117,7 @@ def test_one_sampler_for_every_generator():
     z = models.sample_latent(np.random.default_rng(3), 6, 8)
     np.testing.assert_allclose(a, keras.ops.convert_to_numpy(g(z)), atol=1e-6)  # z first, then the codes
     assert a.shape == (6, 28, 28, 1) and a.dtype == np.float32
-    from gan_keras import convnets as cn
-
-    info = cn.infogan_paper_generator(8)
-    rng = np.random.default_rng(4)
-    z, labels = models.sample_latent(rng, 5, 8), rng.integers(0, 10, 5)
-    expected = info.predict(models.code_inputs(info, z, labels, rng), verbose=0)
-    np.testing.assert_allclose(models.sample(info, 5, np.random.default_rng(4)), expected, atol=1e-6)
-    fixed = models.sample(info, 5, np.random.default_rng(4), labels=[2] * 5, continuous=np.zeros((5, 2)))
-    assert fixed.shape == (5, 28, 28, 1)
     with pytest.raises(ValueError, match="latent_distribution"):
         models.sample(g, 2, np.random.default_rng(0), "cauchy")
+    with pytest.raises(ValueError, match="pass codes= exactly when"):
+        models.sample(g, 2, np.random.default_rng(0), codes=lambda rng, n: [])

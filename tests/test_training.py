@@ -11,7 +11,8 @@ import pytest
 
 from gan_keras import recipes
 from gan_keras.losses import critic_updates, critic_updates_before
-from gan_keras.training import GANTrainer, Stream, steps_per_epoch
+from gan_keras.checks import steps_per_epoch
+from gan_keras.training import GANTrainer, Stream
 
 from .helpers import all_equal, ready, tiny_images, tiny_models, tiny_trainer, weights
 
@@ -116,12 +117,12 @@ def test_targets_smoothing_and_noise():
     real, fake = s["y_real"][0], s["y_fake"][0]
     assert real.shape == (16, 1) and np.all((real >= 0.9) & (real < 0.95)) and real.std() > 0
     assert np.all((fake >= 0.0) & (fake < 0.05))
-    assert t.targets()[2] == 1.0 and np.all(s["y_g"] == 1.0)
+    assert t.targets[2] == 1.0 and np.all(s["y_g"] == 1.0)
     t0 = tiny_trainer(real_label=0, label_noise=0.05)  # Chollet's convention: 1 = generated
     ready(t0, tiny_images())
     s = t0.step_inputs(0)
     assert np.all(s["y_real"] < 0.05) and np.all(s["y_fake"] >= 1.0)
-    assert t0.targets()[2] == 0.0
+    assert t0.targets[2] == 0.0
 
 
 def test_a_steps_inputs_come_from_its_own_streams():
@@ -138,7 +139,7 @@ def test_a_steps_inputs_come_from_its_own_streams():
 
 def test_minimax_generator_loss_is_log_one_minus_d():
     t = tiny_trainer(generator_loss="minimax")
-    assert t.targets()[2] == 0.0  # the fake label
+    assert t.targets[2] == 0.0  # the fake label
     h = t.train(tiny_images(), steps=3, batch_size=16)
     assert all(v < 0 for v in h["g_loss"])  # log(1 - D(G(z))) < 0
 
