@@ -9,7 +9,9 @@ import os
 import re
 
 import pytest
+from nbval import plugin as nbval_plugin
 
+nbval_plugin.metadata_tags["check-output"] = "check"  # cells tagged "check-output": outputs compared on re-execution
 os.environ.setdefault("GAN_KERAS_SMOKE", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # no TensorFlow C++ log lines in tests or notebooks
 

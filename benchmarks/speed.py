@@ -39,12 +39,11 @@ def time_keras(name, batch, fast, steps, repeats):
     return statistics.median(times)
 
 
-def time_torch(batch, steps, repeats):
-    """The tutorial's PyTorch loop (eager), on CUDA when available."""
+def tutorial_loop(batch, device="cpu"):
+    """One step of the tutorial's PyTorch loop (eager) as a function of the step number, models built and seeded."""
     import torch
     from torch import nn
 
-    device = "cuda" if torch.cuda.is_available() else "cpu"
     torch.manual_seed(0)
     d = nn.Sequential(nn.Linear(784, 1024), nn.LeakyReLU(0.2), nn.Dropout(0.3), nn.Linear(1024, 512),
                       nn.LeakyReLU(0.2), nn.Dropout(0.3), nn.Linear(512, 256), nn.LeakyReLU(0.2),
@@ -67,7 +66,15 @@ def time_torch(batch, steps, repeats):
         g_loss.backward()
         g_opt.step()
         return loss.item(), g_loss.item()  # the tutorial logs the losses every step
+    return step
 
+
+def time_torch(batch, steps, repeats):
+    """The tutorial's PyTorch loop (eager), on CUDA when available."""
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    step = tutorial_loop(batch, device)
     for i in range(20):
         step(i)
     times = []
