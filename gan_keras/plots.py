@@ -150,16 +150,17 @@ def plot_probability_bars(p_real, p_fake, path=None, n=None, note=None):
 
 
 def plot_d_histograms(p_real, p_fake, path=None, bins=25, ax=None):
-    """Histograms of D's P(real) on real and on generated images, 0.5 marked."""
+    """Histograms of D's P(real) on real and on generated images as densities (each integrates to 1, so sets of
+    different sizes compare), 0.5 marked."""
     fig, ax = (ax.figure, ax) if ax is not None else plt.subplots(figsize=(7, 4))
     edges = np.linspace(0, 1, bins + 1)
-    ax.hist(np.ravel(p_real), bins=edges, alpha=0.6, color=REAL_COLOR,
-            label=f"real (mean {np.mean(p_real):.2f})")
-    ax.hist(np.ravel(p_fake), bins=edges, alpha=0.6, color=FAKE_COLOR,
-            label=f"generated (mean {np.mean(p_fake):.2f})")
+    ax.hist(np.ravel(p_real), bins=edges, density=True, alpha=0.6, color=REAL_COLOR,
+            label=f"{np.size(p_real)} real (mean {np.mean(p_real):.2f})")
+    ax.hist(np.ravel(p_fake), bins=edges, density=True, alpha=0.6, color=FAKE_COLOR,
+            label=f"{np.size(p_fake)} generated (mean {np.mean(p_fake):.2f})")
     ax.axvline(0.5, color="k", ls="--", lw=1)
     ax.set_xlabel("P(real) according to D")
-    ax.set_ylabel("images")
+    ax.set_ylabel("density")
     ax.legend()
     return _save(fig, path)
 
@@ -196,8 +197,9 @@ def plot_figure1(x, p_data, panels, mappings=None, path=None):
         ax.set_title(title, fontsize=10)
         ax.set_xlabel("x")
     axes[0].set_ylabel("D(x); densities scaled to fit")
-    axes[-1].legend(loc="upper left", fontsize=8)
-    fig.tight_layout()
+    legend = {label: handle for ax in axes for handle, label in zip(*ax.get_legend_handles_labels())}
+    fig.legend(legend.values(), legend.keys(), loc="upper center", ncol=len(legend), fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.9))
     return _save(fig, path)
 
 

@@ -3,6 +3,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from gan_keras import plots  # noqa: E402
 
@@ -46,8 +47,10 @@ def test_figures(tmp_path):
     colors = [tuple(np.round(b.get_facecolor(), 3)) for b in fig.axes[0].patches]
     green = tuple(np.round(matplotlib.colors.to_rgba("tab:green"), 3))
     assert [c == green for c in colors] == [False, True, True, True]  # >= 0.5 is green
-    fig = plots.plot_d_histograms(p, 1 - p)
-    assert "mean 0.55" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    fig = plots.plot_d_histograms(p, np.linspace(0.01, 0.49, 40))
+    assert "4 real (mean 0.55)" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    for bars in fig.axes[0].containers:  # densities: 4 and 40 images each integrate to 1
+        assert sum(b.get_height() * b.get_width() for b in bars) == pytest.approx(1.0)
 
 
 def test_interpolation_paths():
@@ -75,6 +78,8 @@ def test_figure1_panels(tmp_path):
     fig = plots.plot_figure1(x, p, [("a", p, np.full(50, 0.5)), ("b", p, np.full(50, 0.5), p / (2 * p))],
                              path=tmp_path / "f.png")
     assert len(fig.axes) == 2 and (tmp_path / "f.png").is_file()
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]  # one legend for all panels, D* (panel b) in it
+    assert labels == ["p_data", "p_g (generator)", "D(x)", "D* = p_data/(p_data+p_g)"]
 
 
 def test_figure1_draws_the_z_to_x_mapping(tmp_path):
