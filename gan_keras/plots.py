@@ -101,6 +101,15 @@ def plot_losses(history, window=None, ax=None, path=None, title="Losses"):
                                         ("g_loss", FAKE_COLOR, "G loss")), window, ax)
     ax.set_ylabel("binary cross-entropy")
     ax.set_title(title + (f" (moving average over {window} steps)" if window > 1 else ""))
+    values = np.concatenate([np.ravel(history[k]) for k in ("d_loss", "g_loss")]).astype(float)
+    values = values[np.isfinite(values)]
+    lo, hi = np.percentile(values, [0.5, 99.5]) if values.size else (0.0, 1.0)
+    pad = 0.1 * max(hi - lo, 1e-6)
+    outside = np.sum((values < lo - pad) | (values > hi + pad))
+    if outside:  # a few spikes would flatten every curve: cut them off, and say so
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.text(0.99, 0.02, f"{outside} values off the axis (from {values.min():.3g} to {values.max():.3g})",
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=8)
     ax.legend()
     return _save(fig, path)
 

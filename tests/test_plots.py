@@ -92,3 +92,12 @@ def test_figure1_draws_the_z_to_x_mapping(tmp_path):
 
     assert len(arrows(fig.axes[0])) == 9 and not arrows(fig.axes[1])
     assert fig.axes[0].get_ylim()[0] < 0
+
+
+def test_loss_plot_cuts_off_a_spike_and_says_so():
+    h = history()
+    h["g_loss"][100] = 75.0
+    ax = plots.plot_losses(h).axes[0]
+    assert ax.get_ylim()[1] < 10
+    assert any("1 values off the axis" in t.get_text() and "75" in t.get_text() for t in ax.texts)
+    assert not plots.plot_losses(history()).axes[0].texts  # nothing cut: nothing said
