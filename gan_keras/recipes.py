@@ -66,10 +66,9 @@ TRAINER_SETTINGS = ("k", "generator_loss", "real_label", "label_noise", "label_s
                     "latent_distribution", "objective", "info_weight", "update", "critic_schedule")
 
 # Adam's beta_1 for dense-mnist and the variants on its nets. "GANs demystified" used PyTorch's
-# default 0.9; with it the GAN falls into "D wins for good" collapses for a share of seeds: 3 of 8 on
-# the 5,000 offline digits, 2 of 8 on all 60,000 (benchmarks/dense_stability.py), while 0.5 -- the
-# DCGAN paper's choice -- did not collapse in any seed tried. Pass beta_1=0.9 (CLI: --beta1 0.9) for
-# the tutorial's exact optimizer.
+# default 0.9; with it the GAN falls into "D wins for good" collapses on some seeds, with 0.5 -- the
+# DCGAN paper's choice -- on none tried (benchmarks/dense_stability.py; the counts are in docs/).
+# Pass beta_1=0.9 (CLI: --beta1 0.9) for the tutorial's exact optimizer.
 DENSE_BETA_1 = 0.5
 
 
