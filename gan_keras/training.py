@@ -128,13 +128,13 @@ class GANTrainer:
 
     def simultaneous_step(self, s):
         """The paper's code: both gradients at the same weights, from one minibatch and one set of samples."""
-        (x, z), targets = self.d_batch(s, 0)
+        (x, z), y = self.d_batch(s, 0)
         self.set_phase("d")                                           # G frozen while it draws, as in d_model
         fake = self.generator(z, training=True)
         self.set_phase("g")                                           # G's update first, through D as it is
         g_logs = self.gan.train_on_batch(z, s["y_g"], return_dict=True)
         self.set_phase("d")
-        d_logs = self.d_on_images.train_on_batch([x, fake], targets, return_dict=True)
+        d_logs = self.d_on_images.train_on_batch([x, fake], y, return_dict=True)
         self.set_phase(None)
         return self.step_logs([d_logs], g_logs)
 
