@@ -4,6 +4,7 @@ nbval re-executes them at smoke sizes (pytest.ini); these tests read what is com
 """
 
 import importlib
+import importlib.util
 import json
 import os
 import re
@@ -124,3 +125,16 @@ def test_the_colab_branch_installs_gan_keras_from_a_git_url(tmp_path):
     del env["GAN_KERAS_SOURCE"]
     ran = subprocess.run([str(python), "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert ran.returncode != 0 and "GAN_KERAS_SOURCE" in ran.stderr
+
+
+def test_run_notebook_removes_papermills_record_of_a_run():
+    """tools/run_notebook.py keeps what the notebook is and drops what papermill wrote about the run."""
+    spec = importlib.util.spec_from_file_location("run_notebook", ROOT / "tools" / "run_notebook.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    original = {"metadata": {"kernelspec": {"name": "python3"}}, "cells": []}
+    ran = {"metadata": {"kernelspec": {"name": tool.KERNEL}, "papermill": {"input_path": "/tmp/x.ipynb"}},
+           "cells": [{"metadata": {"tags": ["parameters"], "papermill": {"duration": 1.0}, "execution": {}}}]}
+    cleaned = tool.clean(ran, original)
+    assert cleaned["metadata"] == {"kernelspec": {"name": "python3"}}
+    assert cleaned["cells"][0]["metadata"] == {"tags": ["parameters"]}
