@@ -96,6 +96,16 @@ def test_notebooks_speak_to_students(path):
     assert not found, f"{path.name} mentions {found}"
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_notebook_ends_with_summary_exercises_and_its_run_record(path):
+    """The last sections, in order: a Summary, 2–4 numbered Exercises, the Run record."""
+    heads = ["".join(c["source"]).split("\n")[0] for c in cells(path) if c["cell_type"] == "markdown"]
+    heads = [h for h in heads if h.startswith("## ")]
+    assert heads[-3:] == ["## Summary", "## Exercises", "## Run record"], heads[-3:]
+    exercises = next("".join(c["source"]) for c in cells(path) if "".join(c["source"]).startswith("## Exercises"))
+    assert 2 <= len(re.findall(r"^\d+\. ", exercises, flags=re.M)) <= 4
+
+
 def setup_head(path):
     """The part of a notebook's setup cell before keras is imported: backend, Colab install."""
     setup = next("".join(c["source"]) for c in cells(path) if "".join(c["source"]).startswith("# Setup."))
