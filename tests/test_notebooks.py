@@ -106,6 +106,11 @@ def test_every_notebook_ends_with_summary_exercises_and_its_run_record(path):
     assert 2 <= len(re.findall(r"^\d+\. ", exercises, flags=re.M)) <= 4
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_stay_small_enough_to_open_anywhere(path):
+    assert path.stat().st_size < 1.5e6, f"{path.name}: {path.stat().st_size / 1e6:.2f} MB with its outputs"
+
+
 def setup_head(path):
     """The part of a notebook's setup cell before keras is imported: backend, Colab install."""
     setup = next("".join(c["source"]) for c in cells(path) if "".join(c["source"]).startswith("# Setup."))
