@@ -40,3 +40,11 @@ def test_every_model_of_the_command_line_is_listed():
     listed = README.split("## The command line", 1)[1].split("\n## ", 1)[0]
     missing = [name for name in recipes.RECIPES if f"`{name}`" not in listed]
     assert not missing, f"README does not list {missing}"
+
+
+def test_the_runtime_table_gives_every_notebooks_full_size_time():
+    """One row per notebook: its full sizes, backend and wall time in seconds on the 2-core CPU."""
+    section = README.split("### How long each notebook takes", 1)[1].split("\n## ", 1)[0]
+    rows = dict(re.findall(r"^\| `(\d\d_\w+)` \|.*\| ([\d,]+) s \|$", section, flags=re.M))
+    assert sorted(rows) == sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert all(int(seconds.replace(",", "")) > 0 for seconds in rows.values())
