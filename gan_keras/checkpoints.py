@@ -153,11 +153,12 @@ def trainer_groups(trainer):
 
 
 def write_history(trainer, path, meta=None):
-    """``{"meta": settings, "history": {key: [float]}}`` as JSON."""
+    """``{"meta": settings, "history": {key: [float]}, "findings": [...]}`` as JSON (findings: what
+    ``callbacks.Diagnostics`` named during the run)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as f:
         json.dump({"meta": {**trainer.config(), **(meta or {}), "step": trainer.step},
-                   "history": trainer.history}, f)
+                   "history": trainer.history, "findings": getattr(trainer, "findings", [])}, f)
 
 
 def save_trainer(trainer, out_dir, keep=2, meta=None):

@@ -7,16 +7,20 @@
 train writes into --out: history.json, generator.keras, discriminator.keras, losses.png,
 d_probabilities.png, samples/step_XXXXXXX.png grids, summary.json and checkpoints/ (the
 newest two). --resume continues from the newest readable checkpoint there; with none
-there, it starts a new run and says so. Ctrl-C writes a checkpoint before stopping.
+there, it starts a new run and says so. Ctrl-C, and SIGTERM (what a job scheduler or docker
+stop sends), end the running step and write a checkpoint before stopping (exit code 130 or 143).
 A wrong argument ends with one line "error: ..." and exit code 2; a problem found while
 running (missing data, a checkpoint of another model, ...) with one such line and exit
 code 1; --debug shows the traceback instead.
 """
 
 import argparse
+import importlib.abc
+import importlib.util
 import json
 import os
 import platform
+import signal
 import sys
 import time
 from pathlib import Path
@@ -116,6 +120,9 @@ def _train_parser(sub):
     t.add_argument("--checkpoint-every", type=_positive, help="steps between checkpoints (default: 10 %% of the run)")
     t.add_argument("--fast", action="store_true", help="fused one-function-per-step training (gan_keras.fast)")
     t.add_argument("--quiet", action="store_true", help="no progress output")
+    t.add_argument("--no-diagnostics", action="store_true", help="do not watch for failures while training (D "
+                   "wins, collapse, two judges, an untrained network, a flat critic, NaN; gan_keras.callbacks."
+                   "Diagnostics, on by default)")
     t.add_argument("--tensorboard", metavar="DIR", help="also write TensorBoard event files there: losses, "
                    "mean D(x) and D(G(z)), histograms of D's outputs and the sample grid (needs TensorFlow "
                    "installed; view with: tensorboard --logdir DIR)")
@@ -148,12 +155,21 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def _writable_folder(option, path):
+    """UserError unless ``path`` is, or can become, a folder this process can write into (nothing is created)."""
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise UserError(f"{option} {path} is a file (choose a folder)")
+    existing = next(p for p in (path, *path.parents) if p.exists())
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise UserError(f"{option} {path}: cannot write into {existing} (choose a folder you can write to)")
+    return path
+
+
 def _output_folder(args):
     from . import checkpoints
 
-    out = Path(args.out or f"runs/{args.model}")
-    if out.exists() and not out.is_dir():
-        raise UserError(f"--out {out} is a file (choose a folder)")
+    out = _writable_folder("--out", args.out or f"runs/{args.model}")
     if not args.resume and checkpoints.list_checkpoints(out):
         raise UserError(f"{out} holds checkpoints of an earlier run (add --resume to continue it, "
                         "or choose another --out; nothing was changed)")
@@ -163,6 +179,7 @@ def _output_folder(args):
 def train(args):
     out = _output_folder(args)
     if args.tensorboard:
+        _writable_folder("--tensorboard", args.tensorboard)
         from importlib.util import find_spec
 
         missing = [name for name in ("tensorflow", "tensorboard") if find_spec(name) is None]
@@ -195,9 +212,13 @@ def train(args):
 
         extra.append(TensorBoard(args.tensorboard, images, args.sample_every or every, labels=d_labels))
     start = time.perf_counter()
+    from .callbacks import Diagnostics
+
+    watch = False if args.no_diagnostics else Diagnostics(images, log_dir=args.tensorboard)
     history = run.fit(trainer, images, out_dir=out, steps=steps, batch_size=batch, labels=d_labels,
                       sample_every=args.sample_every or every, checkpoint_every=args.checkpoint_every or every,
                       resume=args.resume, progress=not args.quiet, meta={"model": args.model}, callbacks=extra,
+                      diagnostics=watch,
                       log=lambda message: print(f"[gan_keras] {message}", flush=True))
     wall = time.perf_counter() - start
     trainer.generator.save(out / "generator.keras")
@@ -210,7 +231,8 @@ def train(args):
                "backend": keras.backend.backend(), "python": platform.python_version(), "keras": keras.__version__,
                "dataset": args.dataset or recipe.dataset, "images": len(images), "limit": args.limit,
                "holdout": args.holdout, "seed": args.seed,
-               "mean_d_real": float(np.mean(p[0])), "mean_d_fake": float(np.mean(p[1]))}
+               "mean_d_real": float(np.mean(p[0])), "mean_d_fake": float(np.mean(p[1])),
+               "findings": trainer.findings}
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
     what = "P(real)" if trainer.objective.probabilities else "critic score"
     print(f"[gan_keras] done: {trainer.step} steps in {wall:.0f} s; D on 50 real / 50 generated images "
@@ -243,8 +265,11 @@ def generate(args):
         raise UserError(f"--out {out} must end in .png or .npy (FILE.png writes a grid, FILE.npy the array)")
     if out.is_dir():
         raise UserError(f"--out {out} is a folder (give a file name ending in .png or .npy)")
+    _writable_folder("--out", out.parent)
+    from .run import read_json
+
     history = Path(args.run) / "history.json"
-    if args.labels is not None and history.is_file() and not json.loads(history.read_text())["meta"].get("code_dim"):
+    if args.labels is not None and history.is_file() and not read_json(history)["meta"].get("code_dim"):
         coded = sorted(n for n, r in recipes.RECIPES.items() if r.trainer in recipes.CODED_TRAINERS)
         raise UserError(f"{args.run} has no code input (--labels is for {', '.join(coded)})")
     import numpy as np
@@ -278,6 +303,8 @@ def evaluate(args):
     from . import data
     from .run import evaluate_run, load_run
 
+    if args.json:
+        _writable_folder("--json", Path(args.json).parent)
     _, _, meta = load_run(args.run)
     if (meta.get("dataset") or "mnist") != "mnist":
         raise UserError(f"{args.run} trained on {meta['dataset']}: evaluate measures MNIST generators only "
@@ -311,14 +338,47 @@ USER_ERRORS = (UserError, ValueError, FileNotFoundError, NotADirectoryError, IsA
                PermissionError, EOFError, FloatingPointError)
 
 
+class QuietTensorFlowImport(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports TensorFlow, when something first imports it, with the process's stderr (file descriptor 2) sent to
+    /dev/null: its C++ logging writes two lines at import (absl's, oneDNN's) that TF_CPP_MIN_LOG_LEVEL does not
+    silence. Python's own errors are raised after stderr is back."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "tensorflow":
+            return None
+        sys.meta_path.remove(self)  # once, and the real finders do the finding
+        spec = importlib.util.find_spec(name)
+        if spec is not None:
+            self.loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 2)
+                self.loader.exec_module(module)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before a backend is imported: no C++ log lines
+    if "tensorflow" not in sys.modules:
+        sys.meta_path.insert(0, QuietTensorFlowImport())
     try:
         COMMANDS[args.command](args)
-    except KeyboardInterrupt:
-        print("error: interrupted (run the same command with --resume to continue)", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # run.Stopped once a checkpoint is written
+        signum = getattr(exc, "signum", signal.SIGINT)
+        what = str(exc) or "interrupted"
+        print(f"error: {what} (run the same command with --resume to continue)", file=sys.stderr)
+        return 128 + signum
     except USER_ERRORS as exc:
         if args.debug:
             raise

@@ -30,6 +30,8 @@ CIFAR-10's python pickles (``data_batch_1`` ... ``data_batch_5``, ``test_batch``
 import gzip
 import os
 import pickle
+import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -54,8 +56,12 @@ def read_idx(path):
     """Read one IDX file (optionally gzipped) into a numpy array of its stored shape."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rb") as f:
-        raw = f.read()
+    try:
+        with opener(path, "rb") as f:
+            raw = f.read()
+    except (EOFError, OSError, zlib.error) as err:  # a truncated or corrupt .gz; a file that cannot be read
+        raise ValueError(f"{path} cannot be read ({' '.join(str(err).split()) or type(err).__name__}): "
+                         "download it again") from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
         raise ValueError(f"{path} is not an unsigned-byte IDX file (bad magic number)")
     ndim = raw[3]
@@ -79,14 +85,27 @@ def _idx_pair(folder, split):
     labels = _find(folder, f"{prefix}-labels-idx1-ubyte")
     if images is None or labels is None:
         return None
-    return read_idx(images), read_idx(labels).astype(np.int64), f"IDX files in {folder}"
+    return _matched(read_idx(images), read_idx(labels).astype(np.int64), images, labels, f"IDX files in {folder}")
+
+
+def _matched(x, y, images, labels, source):
+    """(x, y, source) once the image and label counts agree; ValueError naming both files otherwise."""
+    if y.ndim != 1 or len(x) != len(y):
+        raise ValueError(f"{images} holds {len(x)} images but {labels} holds {len(y)} labels: the two files do not "
+                         "belong together (download both again)")
+    return x, y, source
 
 
 def _mnist_npz(path, split):
     if not path.is_file():
         return None
-    with np.load(path) as f:
-        return f[f"x_{split}"], f[f"y_{split}"].astype(np.int64), f"{path}"
+    try:
+        with np.load(path) as f:
+            x, y = f[f"x_{split}"], f[f"y_{split}"].astype(np.int64)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{path} cannot be read as Keras' mnist.npz ({' '.join(str(err).split())[:100]}): "
+                         "delete it, or download it again") from None
+    return _matched(x, y, path, path, f"{path}")
 
 
 def _cifar_folder(folder, split):
@@ -95,8 +114,12 @@ def _cifar_folder(folder, split):
         return None
     xs, ys = [], []
     for n in names:
-        with open(folder / n, "rb") as f:
-            batch = pickle.load(f, encoding="bytes")
+        try:
+            with open(folder / n, "rb") as f:
+                batch = pickle.load(f, encoding="bytes")
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError) as err:
+            raise ValueError(f"{folder / n} cannot be read as a CIFAR-10 batch ({type(err).__name__}): "
+                             "download the dataset again") from None
         xs.append(np.asarray(batch[b"data"], np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
         ys.append(np.asarray(batch[b"labels"], np.int64))
     return np.concatenate(xs), np.concatenate(ys), f"CIFAR-10 batches in {folder}"

@@ -4,8 +4,9 @@
 and the notebooks use. Into ``out_dir`` go ``checkpoints/`` (the newest ``keep``),
 ``history.json`` and ``samples/step_XXXXXXX.png`` grids; ``resume=True`` continues from the
 newest readable checkpoint there (same step counter, weights, optimizer state and history,
-so the run ends as an uninterrupted one would). Ctrl-C is held until the running step ends;
-a checkpoint is then written and ``KeyboardInterrupt`` raised. A NaN or infinite loss stops
+so the run ends as an uninterrupted one would). Ctrl-C and SIGTERM (a scheduler's stop) are held
+until the running step ends; a checkpoint is then written and ``Stopped`` (a ``KeyboardInterrupt``)
+raised. A NaN or infinite loss stops
 the run with ``NonFiniteLossError``; the checkpoints on disk are from before it. ``load_run`` reads
 a finished run's folder back, ``evaluate_run`` scores its generator with ``gan_keras.evaluation``.
 """
@@ -19,42 +20,61 @@ from pathlib import Path
 import numpy as np
 
 from . import checkpoints, evaluation
-from .callbacks import Checkpoints, Progress, SampleGrids, StopOnNonFinite
+from .callbacks import Checkpoints, Diagnostics, Progress, SampleGrids, StopOnNonFinite
 from .conditional import code_sampler
 from .losses import as_p_real
 from .models import sample
 from .training import Stream
 
 
+class Stopped(KeyboardInterrupt):
+    """The run was stopped by a signal -- Ctrl-C (SIGINT) or a scheduler's, ``docker stop``'s or a cloud notebook's
+    shutdown (SIGTERM) -- after its running step ended and its checkpoint was written. ``signum``: the signal."""
+
+    def __init__(self, signum, message=""):
+        super().__init__(message or f"stopped by {signal.Signals(signum).name}")
+        self.signum = int(signum)
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
 @contextlib.contextmanager
 def deferred_interrupt(trainer):
-    """Turn the first Ctrl-C into ``trainer.stop_training = True``; yields a list that records it.
+    """Turn the first Ctrl-C or SIGTERM into ``trainer.stop_training = True``; yields a list that records it.
 
-    A second Ctrl-C stops at once. Outside the main thread, signals cannot be caught: no-op.
+    A second one stops at once (Ctrl-C: ``KeyboardInterrupt``; SIGTERM: the process ends as SIGTERM ends it).
+    Outside the main thread, signals cannot be caught: no-op.
     """
-    pressed = []
+    caught = []
     if threading.current_thread() is not threading.main_thread():
-        yield pressed
+        yield caught
         return
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {signum: signal.getsignal(signum) for signum in STOP_SIGNALS}
 
     def handler(signum, frame):
-        if pressed:
-            signal.signal(signal.SIGINT, previous)
-            raise KeyboardInterrupt
-        pressed.append(signum)
+        if caught:
+            for number, old in previous.items():
+                signal.signal(number, old)
+            if signum == signal.SIGINT:
+                raise KeyboardInterrupt
+            signal.raise_signal(signum)  # the handler the run found (by default: the process ends)
+            return
+        caught.append(signum)
         trainer.stop_training = True
 
-    signal.signal(signal.SIGINT, handler)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, handler)
     try:
-        yield pressed
+        yield caught
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, old in previous.items():
+            signal.signal(signum, old)
 
 
 def fit(trainer, images, *, out_dir=None, steps=None, epochs=None, batch_size=52, labels=None,
         sample_every=0, checkpoint_every=0, keep=2, resume=False, progress=True, meta=None,
-        callbacks=(), log=print):
+        callbacks=(), log=print, diagnostics=True):
     """Train ``trainer`` on ``images`` with the run's outputs in ``out_dir``; returns the history.
 
     steps / epochs / batch_size / labels: as ``GANTrainer.train``.
@@ -65,6 +85,8 @@ def fit(trainer, images, *, out_dir=None, steps=None, epochs=None, batch_size=52
     progress: True shows progress (a bar on a terminal, plain lines elsewhere).
     meta: settings recorded in every checkpoint and checked on resume (e.g. {"model": name}).
     callbacks: more ``keras.callbacks.Callback`` objects, called after the run's own.
+    diagnostics: True names failures while they happen (``callbacks.Diagnostics`` on ``images``; its findings
+        go into ``trainer.findings`` and ``history.json``); a ``Diagnostics`` instance to set it up; False: off.
     """
     if out_dir is None and (resume or sample_every or checkpoint_every):
         raise ValueError("resume, sample_every and checkpoint_every need out_dir")
@@ -79,18 +101,23 @@ def fit(trainer, images, *, out_dir=None, steps=None, epochs=None, batch_size=52
     elif out is not None and trainer.step == 0 and checkpoints.list_checkpoints(out):
         raise ValueError(f"{out} holds checkpoints of an earlier run: resume it, or give another "
                          "output folder (nothing was overwritten)")
-    run = [StopOnNonFinite(out)]
+    if diagnostics is True:
+        diagnostics = Diagnostics(images)
+    run = [diagnostics] if diagnostics else []
+    trainer.findings = diagnostics.findings if diagnostics else []
+    run.append(StopOnNonFinite(out))
     if out is not None:
         run += [Checkpoints(out, checkpoint_every, keep, meta), SampleGrids(out, sample_every)]
     if progress:
         run.append(Progress())
-    with deferred_interrupt(trainer) as pressed:
+    with deferred_interrupt(trainer) as caught:
         history = trainer.train(images, steps=steps, epochs=epochs, batch_size=batch_size, labels=labels,
                                 callbacks=run + list(callbacks))
-    if pressed:  # the run's end wrote a checkpoint (Checkpoints.on_train_end)
+    if caught:  # the run's end wrote a checkpoint (Checkpoints.on_train_end)
         where = f"; checkpoint {checkpoints.latest_checkpoint(out)}; resume to continue" if out else ""
-        log(f"interrupted at step {trainer.step}{where}")
-        raise KeyboardInterrupt
+        how = "interrupted" if caught[0] == signal.SIGINT else f"stopped by {signal.Signals(caught[0]).name}"
+        log(f"{how} at step {trainer.step}{where}")
+        raise Stopped(caught[0], f"{how} at step {trainer.step}")
     return history
 
 
@@ -111,10 +138,38 @@ def load_run(run_dir):
 
     from . import models, paper  # noqa: F401  (registers the custom layers for loading)
 
-    meta = json.loads((run / "history.json").read_text())["meta"]
+    meta = read_json(run / "history.json")["meta"]
     if (run / "summary.json").is_file():
-        meta.update(json.loads((run / "summary.json").read_text()))
-    return keras.saving.load_model(needed[0]), keras.saving.load_model(needed[1]), meta
+        meta.update(read_json(run / "summary.json"))
+    return _load_model(needed[0]), _load_model(needed[1]), meta
+
+
+def read_json(path):
+    """A run's JSON file; ValueError naming it when it cannot be read (a copy cut short, another file)."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (ValueError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path} cannot be read as JSON ({' '.join(str(err).split())[:80]}): the run's folder is "
+                         "damaged; train again, or restore the file from a copy") from None
+    if not isinstance(data, dict) or ("history" in Path(path).name and "meta" not in data):
+        raise ValueError(f"{path} is not a training run's {Path(path).name}: train again, or restore it from a copy")
+    return data
+
+
+def _load_model(path):
+    """A saved Keras model; ValueError naming the file when it is not a readable .keras file."""
+    import zipfile
+
+    import keras
+
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path} cannot be read as a Keras model (cut short, or not a .keras file): train again, "
+                         "or restore it from a copy")
+    try:
+        return keras.saving.load_model(path)
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{path} cannot be read as a Keras model ({' '.join(str(err).split())[:100]}): train "
+                         "again, or restore it from a copy") from None
 
 
 def run_samples(generator, meta, n_samples=10000, seed=0):

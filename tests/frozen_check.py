@@ -37,7 +37,7 @@ from gan_keras import models  # noqa: E402
 from gan_keras.conditional import ConditionalGANTrainer, InfoGANTrainer  # noqa: E402
 from gan_keras.fast import FastGANTrainer  # noqa: E402
 from gan_keras.training import GANTrainer  # noqa: E402
-from tests.helpers import fast_step_with_host_inputs, fast_update, ready  # noqa: E402
+from tests.helpers import fast_step_with_host_inputs, fast_update, ready, small_models  # noqa: E402
 
 
 # one per kind of convolutional network: critic with gradient penalty (fast path), clipped critic with batch
@@ -53,25 +53,6 @@ def snapshot(model):
 
 def changed(before, after):
     return any(not np.array_equal(a, b) for a, b in zip(before, after))
-
-
-def small_models(bn, dropout=0.3):
-    """A tiny G and D for 8x8x1 images; with batch norm in both when ``bn``: Keras' layer (True)
-    or the package's ``models.GANBatchNormalization`` ("gan")."""
-    norm = models.GANBatchNormalization if bn == "gan" else keras.layers.BatchNormalization
-    z = keras.Input((4,))
-    h = keras.layers.Dense(16)(z)
-    if bn:
-        h = norm()(h)
-    h = keras.layers.Dense(64, activation="tanh")(keras.layers.ReLU()(h))
-    g = keras.Model(z, keras.layers.Reshape((8, 8, 1))(h))
-    x = keras.Input((8, 8, 1))
-    h = keras.layers.Dense(16)(keras.layers.Flatten()(x))
-    if bn:
-        h = norm()(h)
-    h = keras.layers.Dropout(dropout)(keras.layers.LeakyReLU(0.2)(h))
-    d = keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(h))
-    return g, d
 
 
 def classic_recipe():

@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 
+from gan_keras import models
 from gan_keras.fast import FastGANTrainer
 from gan_keras.training import GANTrainer
 
@@ -116,3 +117,63 @@ def fast_step_with_host_inputs(trainer, t=0):
     engine.state, out = step(engine.state, engine.data)
     engine.write_back()
     return keras.ops.convert_to_numpy(out)
+
+
+def small_models(bn, dropout=0.3):
+    """A tiny G and D for 8x8x1 images; with batch norm in both when ``bn``: Keras' layer (True)
+    or the package's ``models.GANBatchNormalization`` ("gan")."""
+    norm = models.GANBatchNormalization if bn == "gan" else keras.layers.BatchNormalization
+    z = keras.Input((4,))
+    h = keras.layers.Dense(16)(z)
+    if bn:
+        h = norm()(h)
+    h = keras.layers.Dense(64, activation="tanh")(keras.layers.ReLU()(h))
+    g = keras.Model(z, keras.layers.Reshape((8, 8, 1))(h))
+    x = keras.Input((8, 8, 1))
+    h = keras.layers.Dense(16)(keras.layers.Flatten()(x))
+    if bn:
+        h = norm()(h)
+    h = keras.layers.Dropout(dropout)(keras.layers.LeakyReLU(0.2)(h))
+    d = keras.Model(x, keras.layers.Dense(1, activation="sigmoid")(h))
+    return g, d
+
+
+def teaching_inputs(trainer, t=0):
+    """Step t's inputs as the teaching path draws them, in the form ``gan.GAN.train_step`` takes: a dict of
+    (k, m, ...) arrays ("x" the real minibatches, "z", "y_real", "y_fake", "alpha"), "z_g", "y_g"."""
+    from gan_keras.training import Stream
+
+    s = trainer.step_inputs(t)
+    shape = (trainer.batch_size,) + (1,) * len(trainer.image_shape)
+    alpha = np.stack([trainer.rng(Stream.PENALTY_MIX, t, j).random(shape, np.float32) for j in range(len(s["idx"]))])
+    x = np.stack([keras.ops.convert_to_numpy(keras.ops.take(trainer.data, i, axis=0)) for i in s["idx"]])
+    return {"x": x, "z": s["z"], "y_real": s["y_real"], "y_fake": s["y_fake"], "alpha": alpha, "z_g": s["z_g"],
+            "y_g": s["y_g"]}
+
+
+def on_other_backends(module, backend):
+    """Run test module ``module`` (a path) under ``backend`` in a subprocess (KERAS_BACKEND is read once, at
+    import); its pytest output's tail, for the assertion message, and its exit code."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(root), "CUDA_VISIBLE_DEVICES": "",
+           "GAN_KERAS_BACKEND_RUN": backend}
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", str(module),
+                           "-k", "not on_every_backend", "-W", "ignore::DeprecationWarning"],
+                          cwd=root, env=env, capture_output=True, text=True, timeout=900)
+    return proc.returncode, (proc.stdout + proc.stderr)[-4000:]
+
+
+def other_backends():
+    """The installed Keras backends other than this process's (none inside such a subprocess)."""
+    import importlib.util
+    import os
+
+    if os.environ.get("GAN_KERAS_BACKEND_RUN"):
+        return []
+    return [b for b in ("tensorflow", "jax", "torch")
+            if b != keras.backend.backend() and importlib.util.find_spec(b) is not None]

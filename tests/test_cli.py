@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -235,3 +236,89 @@ def test_arguments():
     assert args.model == "paper-mnist" and args.steps == 10 and args.fast
     with pytest.raises(SystemExit):
         parse_args(["train", "--steps", "1", "--epochs", "1"])
+
+
+def test_sigterm_writes_a_checkpoint_and_resume_ends_as_an_uninterrupted_run(tmp_path):
+    """What a job scheduler, docker stop or a cloud notebook's shutdown sends: the running step ends, a
+    checkpoint is written, the exit code is SIGTERM's (143), and --resume ends where a whole run ends."""
+    args = ["train", "--steps", 120, *SMALL, "--checkpoint-every", 1000, "--sample-every", 1000]
+    whole = run_cli(*args, "--out", tmp_path / "whole", "--quiet")
+    assert whole.returncode == 0, whole.stderr[-2000:]
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "jax"}
+    proc = subprocess.Popen([sys.executable, "-m", "gan_keras", *map(str, args), "--out", str(tmp_path / "cut")],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    first = proc.stdout.readline()
+    while first and not first.startswith("step "):  # the progress line of step 1: training has begun
+        first = proc.stdout.readline()
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 143, err[-2000:]
+    saved = checkpoints.list_checkpoints(tmp_path / "cut")
+    assert len(saved) == 1 and 1 <= int(saved[0].stem.split("-")[1]) < 120, saved
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("error: stopped by SIGTERM at step ") and "--resume" in last and "Traceback" not in err
+    resumed = run_cli(*args, "--out", tmp_path / "cut", "--resume", "--quiet")
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    a, b = (json.loads((tmp_path / name / "history.json").read_text())["history"] for name in ("whole", "cut"))
+    assert a == b and len(a["step"]) == 120
+    with np.load(checkpoints.latest_checkpoint(tmp_path / "whole")) as x, \
+            np.load(checkpoints.latest_checkpoint(tmp_path / "cut")) as y:
+        assert x.files == y.files and all(np.array_equal(x[k], y[k]) for k in x.files if k != "header")
+
+
+def idx_bytes(array):
+    """An IDX file (unsigned bytes) of ``array``, as the official MNIST files are written."""
+    array = np.asarray(array, np.uint8)
+    return bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape) + array.tobytes()
+
+
+def test_damaged_data_files_end_in_one_line_naming_the_file(tmp_path):
+    import gzip
+
+    short = tmp_path / "short"  # 60 images, 59 labels
+    short.mkdir()
+    (short / "train-images-idx3-ubyte").write_bytes(idx_bytes(np.zeros((60, 28, 28))))
+    (short / "train-labels-idx1-ubyte").write_bytes(idx_bytes(np.zeros(59)))
+    cut = tmp_path / "cut"  # a download cut short
+    cut.mkdir()
+    whole = gzip.compress(idx_bytes(np.zeros((60, 28, 28))))
+    (cut / "train-images-idx3-ubyte.gz").write_bytes(whole[:len(whole) // 2])
+    (cut / "train-labels-idx1-ubyte.gz").write_bytes(gzip.compress(idx_bytes(np.zeros(60))))
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    assert_user_error(run_cli("train", "--steps", 1, "--data-dir", short, "--out", tmp_path / "a"), 1,
+                      "60 images", "59 labels", "train-labels-idx1-ubyte")
+    assert_user_error(run_cli("train", "--steps", 1, "--data-dir", cut, "--out", tmp_path / "b"), 1,
+                      "train-images-idx3-ubyte.gz cannot be read", "download it again")
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before  # nothing written
+
+
+def test_damaged_or_misplaced_outputs_end_in_one_line(trained, tmp_path):
+    out, _ = trained
+    copy = tmp_path / "run"
+    subprocess.run(["cp", "-r", str(out), str(copy)], check=True)
+    model = copy / "generator.keras"
+    model.write_bytes(model.read_bytes()[:3000])
+    assert_user_error(run_cli("generate", copy, "--out", tmp_path / "s.png"), 1,
+                      "generator.keras cannot be read as a Keras model")
+    (copy / "history.json").write_text('{"meta": {"step": ')
+    assert_user_error(run_cli("evaluate", copy), 1, "history.json cannot be read as JSON")
+    taken = tmp_path / "taken"
+    taken.write_text("keep")
+    assert_user_error(run_cli("train", "--steps", 1, *SMALL, "--out", tmp_path / "new", "--tensorboard", taken), 1,
+                      f"--tensorboard {taken} is a file")
+    assert_user_error(run_cli("train", "--steps", 1, *SMALL, "--out", taken / "run"), 1, f"cannot write into {taken}")
+    assert taken.read_text() == "keep" and not (tmp_path / "new").exists()
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    if not os.access(locked, os.W_OK):  # (root writes into a read-only folder: nothing to test then)
+        assert_user_error(run_cli("train", "--steps", 1, *SMALL, "--out", locked / "run"), 1, "cannot write into")
+        assert not list(locked.iterdir())
+
+
+def test_no_tensorflow_log_lines_reach_the_command_lines_stderr(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "tensorflow"}
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    proc = subprocess.run([sys.executable, "-m", "gan_keras", "train", "--steps", "2", *SMALL, "--quiet", "--out",
+                           str(tmp_path / "tf")], env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert not re.search(r"absl::|oneDNN|cpu_feature_guard|^[IWE]\d{4} ", proc.stderr, re.M), proc.stderr

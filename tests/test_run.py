@@ -123,3 +123,18 @@ def test_outputs_written(tmp_path):
 def test_load_run_needs_a_finished_run(tmp_path):
     with pytest.raises(FileNotFoundError, match="generator.keras"):
         run.load_run(tmp_path)
+
+
+def test_sigterm_is_handled_like_ctrl_c(tmp_path):
+    def terminate(step, logs):
+        if step == 3:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    t, said, before = tiny_trainer(seed=1), [], signal.getsignal(signal.SIGTERM)
+    with pytest.raises(run.Stopped) as stopped:
+        fit(t, tmp_path, 10, log=said.append,
+            callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=terminate)])
+    assert stopped.value.signum == signal.SIGTERM and isinstance(stopped.value, KeyboardInterrupt)
+    assert t.step == 3 and checkpoints.latest_checkpoint(tmp_path).name == "ckpt-0000003.npz"
+    assert "stopped by SIGTERM at step 3" in said[-1] and "ckpt-0000003.npz" in said[-1]
+    assert signal.getsignal(signal.SIGTERM) is before
