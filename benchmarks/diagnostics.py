@@ -2,6 +2,7 @@
 
     KERAS_BACKEND=jax GAN_KERAS_DATA=... python benchmarks/diagnostics.py [--cases NAME ...] [--seeds 0 1 2]
                                                                           [--json FILE] [--histories DIR] [--scale 1]
+    python benchmarks/diagnostics.py --merge FILE [FILE ...]                  # the table of finished runs
 
 Each case trains on the MNIST training digits (the full 60,000 where ``GAN_KERAS_DATA`` finds them) with
 ``run.fit``'s default ``Diagnostics`` and records every finding with the step of its first alarm. Scripted
@@ -90,10 +91,19 @@ def main():
     parser.add_argument("--seeds", nargs="+", type=int, help="default: 0 for failures, 0 1 2 for healthy runs")
     parser.add_argument("--json", help="keep every run here; runs already in it are skipped")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every run's steps (a quick check)")
+    parser.add_argument("--merge", nargs="+", help="print the table of these --json files, training nothing")
     parser.add_argument("--histories", help="a folder for every run's history (npz)")
     parser.add_argument("--trace", action="store_true", help="print the samples' spread against the data's at every "
                         "look (the collapse finding's measure)")
     args = parser.parse_args()
+    if args.merge:
+        rows = [row for path in args.merge for row in json.loads(open(path).read())]
+        order = {case: i for i, case in enumerate(FAILURES + HEALTHY)}
+        print("| case | seed | steps | expected | findings (step of first alarm) | false alarms | seconds | backend |")
+        print("|---|---|---|---|---|---|---|---|")
+        for row in sorted(rows, key=lambda r: (order[r["case"]], r["seed"])):
+            print(markdown(row) + f" {row['backend'].split(', ')[1].replace('backend ', '')} |")
+        return
     done = json.loads(open(args.json).read()) if args.json and os.path.exists(args.json) else []
     images = {}
     print(f"# {runtime.describe()}")

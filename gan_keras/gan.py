@@ -28,6 +28,7 @@ from .checks import check_images, check_models, check_settings, steps_per_epoch
 from .fast import JaxEngine, TensorFlowEngine, TorchEngine
 from .losses import as_p_real, get_objective, minimax_generator_loss, targets
 from .models import LATENT, output_range, sample
+from .training import Stream
 
 
 class GANOptimizers(keras.optimizers.Optimizer):
@@ -235,8 +236,6 @@ class GAN(keras.Model):
     # -- after training ----------------------------------------------------------------------------------
     def generate(self, n, seed=0):
         """n generated images, float32 (n, H, W, C) in G's range (inference mode); the same for the same seed."""
-        from .training import Stream
-
         return sample(self.generator, n, np.random.default_rng([seed, Stream.GENERATE]), self.latent_distribution)
 
     def realness(self, images, batch_size=256):
@@ -260,10 +259,9 @@ class Minibatches(keras.utils.PyDataset):
 
     def __init__(self, gan, images, batch_size, seed=None, **kwargs):
         super().__init__(**kwargs)
-        from .training import Stream
-
         if not hasattr(gan, "k"):
-            raise ValueError("compile the GAN before making its Minibatches: its k says how many minibatches a step takes")
+            raise ValueError("compile the GAN before making its Minibatches: its k says how many minibatches a "
+                             "step takes")
         self.images = check_images(images, gan.image_shape, gan.value_range, batch_size)
         self.gan, self.m, self.k, self.stream = gan, int(batch_size), gan.k, Stream.DATA_ORDER
         self.seed = gan.seed if seed is None else int(seed)
@@ -279,7 +277,8 @@ class Minibatches(keras.utils.PyDataset):
         """Sorted indices (m,) of real minibatch number ``minibatch``, as ``GANTrainer.batch_indices``."""
         epoch, pos = divmod(minibatch, len(self.images) // self.m)
         if self.order[0] != epoch:
-            self.order = (epoch, np.random.default_rng([self.seed, int(self.stream), epoch]).permutation(len(self.images)))
+            rng = np.random.default_rng([self.seed, int(self.stream), epoch])
+            self.order = (epoch, rng.permutation(len(self.images)))
         return np.sort(self.order[1][pos * self.m:(pos + 1) * self.m])
 
     def __getitem__(self, i):

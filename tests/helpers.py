@@ -151,9 +151,9 @@ def teaching_inputs(trainer, t=0):
             "y_g": s["y_g"]}
 
 
-def on_other_backends(module, backend):
+def on_other_backends(module, backend, select="not on_every_backend"):
     """Run test module ``module`` (a path) under ``backend`` in a subprocess (KERAS_BACKEND is read once, at
-    import); its pytest output's tail, for the assertion message, and its exit code."""
+    import), the tests that ``select`` (pytest's -k) picks; its exit code and its output's tail."""
     import os
     import subprocess
     import sys
@@ -162,8 +162,8 @@ def on_other_backends(module, backend):
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "KERAS_BACKEND": backend, "PYTHONPATH": str(root), "CUDA_VISIBLE_DEVICES": "",
            "GAN_KERAS_BACKEND_RUN": backend}
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-x", str(module),
-                           "-k", "not on_every_backend", "-W", "ignore::DeprecationWarning"],
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", "0", "-x", str(module),
+                           "-k", select, "-W", "ignore::DeprecationWarning"],
                           cwd=root, env=env, capture_output=True, text=True, timeout=900)
     return proc.returncode, (proc.stdout + proc.stderr)[-4000:]
 

@@ -10,7 +10,14 @@ import pytest
 from gan_keras.callbacks import Diagnostics, Progress, TensorBoard, d_on_real_and_generated
 from gan_keras.training import GANTrainer
 
-from .helpers import small_models, tiny_images, tiny_models, tiny_trainer
+from .helpers import on_other_backends, other_backends, small_models, tiny_images, tiny_models, tiny_trainer
+
+
+@pytest.mark.parametrize("backend", other_backends())
+def test_the_diagnostics_on_every_backend(backend):
+    """The diagnostics read tensors and weights: their tests run again under each other installed backend."""
+    code, tail = on_other_backends(__file__, backend, select="named or judges or findings")
+    assert code == 0, tail
 
 
 def test_progress_lines_fall_on_the_steps_the_grids_are_named_after():
