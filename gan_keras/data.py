@@ -83,8 +83,12 @@ def _idx_pair(folder, split):
     prefix = _IDX_PREFIX[split]
     images = _find(folder, f"{prefix}-images-idx3-ubyte")
     labels = _find(folder, f"{prefix}-labels-idx1-ubyte")
-    if images is None or labels is None:
+    if images is None and labels is None:
         return None
+    if images is None or labels is None:
+        here, wanted = (images, "labels-idx1") if labels is None else (labels, "images-idx3")
+        raise FileNotFoundError(f"{here} is there but {prefix}-{wanted}-ubyte(.gz) is not: put both files of the "
+                                f"split in {folder}")
     return _matched(read_idx(images), read_idx(labels).astype(np.int64), images, labels, f"IDX files in {folder}")
 
 

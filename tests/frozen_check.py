@@ -10,7 +10,8 @@ Measures, by comparing weights before and after, what each update changes:
 * ``gan_batch_norm``: the package's batch norm against Keras' when frozen (``gan_batch_norm_check``);
 * with ``--block-tensorflow`` (JAX and torch): all of the above with ``import tensorflow``
   failing, as on the GPU machine, which has no TensorFlow: the package must not need it;
-* ``short_runs``: a few steps of ``GANTrainer.train`` on both paths give a finite history;
+* ``short_runs``: three steps of ``GANTrainer.train`` on both paths: a finite history that moves, both
+  networks changed;
 * ``variants``: the same D-update / G-update check for every objective (LSGAN, WGAN with
   its weight clip, WGAN-GP on the fast path), the conditional GAN and InfoGAN, the recipes'
   convolutional networks (``CONV_RECIPES``), plus
@@ -112,15 +113,19 @@ def trainer_phases(fast, bn):
 
 
 def short_runs():
-    """Three full steps of GANTrainer.train on each path: the history must be finite."""
+    """Three full steps of GANTrainer.train on each path: a finite history of three steps whose losses move,
+    and both networks' weights changed."""
     images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 1)).astype("float32")
     out = {}
     for fast in (False, True):
         keras.utils.set_random_seed(4)
         g, d = small_models(bn=True)
+        g0, d0 = snapshot(g), snapshot(d)
         history = (FastGANTrainer if fast else GANTrainer)(g, d, seed=1).train(images, steps=3, batch_size=16)
-        out["fast" if fast else "teaching"] = (len(history["d_loss"]) == 3 and
-                                               all(np.isfinite(v).all() for v in history.values()))
+        out["fast" if fast else "teaching"] = {
+            "steps": len(history["d_loss"]), "finite": all(np.isfinite(v).all() for v in history.values()),
+            "losses_moved": len(set(history["d_loss"])) == 3 and len(set(history["g_loss"])) == 3,
+            "d_changed": changed(d0, snapshot(d)), "g_changed": changed(g0, snapshot(g))}
     return out
 
 
@@ -264,6 +269,28 @@ def gp_check():
     return float(gradient_penalty(critic, real, fake, rng.random((4, 1, 1, 1)).astype("float32"), 10.0))
 
 
+def tensorflow_import():
+    """"blocked" if ``import tensorflow`` fails here (as on a machine without it), else "imported"."""
+    try:
+        import tensorflow  # noqa: F401
+    except ImportError:
+        return "blocked"
+    return "imported"
+
+
+def import_every_module():
+    """The package's modules, each imported here (with TensorFlow blocked, none may need it)."""
+    import importlib
+    import pkgutil
+
+    import gan_keras
+
+    names = sorted(m.name for m in pkgutil.iter_modules(gan_keras.__path__) if m.name != "__main__")
+    for name in names:
+        importlib.import_module(f"gan_keras.{name}")
+    return names
+
+
 def main():
     report = {"backend": keras.backend.backend(), "classic": classic_recipe(), "short_runs": short_runs(),
               "trainer": trainer_phases(fast=False, bn=False),
@@ -284,7 +311,8 @@ def main():
             "wgan-gp_fast": variant_phases("wgan-gp", True),
             "cgan": variant_phases("gan", False, "cgan"), "infogan": variant_phases("gan", False, "infogan"),
             **{name: conv_phases(name) for name in CONV_RECIPES}}
-    report["tensorflow_loaded"] = sys.modules.get("tensorflow") is not None
+    report["tensorflow"] = tensorflow_import()
+    report["modules"] = import_every_module()
     print("REPORT " + json.dumps(report))
 
 

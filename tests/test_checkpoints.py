@@ -4,10 +4,19 @@ import pytest
 
 from gan_keras import checkpoints
 
+from .helpers import on_other_backends, other_backends
+
+
+@pytest.mark.parametrize("backend", other_backends())
+def test_on_every_backend(backend):
+    """This module again under each other installed backend (in a subprocess: the backend is chosen at import)."""
+    code, tail = on_other_backends(__file__, backend)
+    assert code == 0, tail
+
 
 def test_roundtrip_and_pruning(tmp_path):
     a = keras.Variable(np.arange(6, dtype="float32").reshape(2, 3))
-    b = keras.Variable(np.array([7], dtype="int32"))
+    b = keras.Variable(np.array([7], dtype="int32"), trainable=False)  # an int counter, as an optimizer keeps
     for step in (1, 2, 3):
         checkpoints.save(checkpoints.checkpoint_dir(tmp_path) / f"ckpt-{step:07d}.npz",
                          groups={"model": [a, b]}, step=step, history={"d_loss": [0.5] * step},

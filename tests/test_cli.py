@@ -55,6 +55,23 @@ def test_train_writes_every_output(trained):
     summary = json.loads((out / "summary.json").read_text())
     assert summary["steps"] == 8 and summary["images"] == 108 and summary["holdout"] == 100
     assert 0.0 <= summary["mean_d_real"] <= 1.0
+    # what the files hold: the last checkpoint's G, trained since the first one, and its history
+    import keras
+    from PIL import Image
+
+    _, first, _ = checkpoints.load(checkpoints.list_checkpoints(out)[0])
+    _, last, history = checkpoints.load(checkpoints.list_checkpoints(out)[-1])
+    g = keras.saving.load_model(out / "generator.keras", compile=False)
+    saved = [keras.ops.convert_to_numpy(w) for w in g.weights]
+    assert all(np.array_equal(a, b) for a, b in zip(saved, last["generator"][:len(saved)]))
+    assert not all(np.array_equal(a, b) for a, b in zip(saved, first["generator"][:len(saved)]))
+    assert json.loads((out / "history.json").read_text())["history"]["d_loss"] == history["d_loss"]
+    assert len(history["d_loss"]) == 8
+    images = keras.ops.convert_to_numpy(g(np.zeros((2, 100), np.float32)))
+    assert images.shape == (2, 28, 28, 1) and np.abs(images).max() <= 1.0
+    for name in ("samples/final.png", "losses.png"):
+        pixels = np.asarray(Image.open(out / name).convert("L"), np.float32)
+        assert min(pixels.shape) > 100 and pixels.std() > 5, name  # a picture, not a blank page
 
 
 def test_progress_off_a_terminal_is_plain_lines(trained):

@@ -121,7 +121,31 @@ def test_offline_fashion_mnist_from_debian(offline):
     assert x.shape == (60000, 28, 28, 1) and np.bincount(y).tolist() == [6000] * 10
 
 
+def test_test_split_is_read_from_the_t10k_files_of_gan_keras_data(offline, monkeypatch, tmp_path):
+    """The loading path of the official test split (GAN_KERAS_DATA/mnist, the t10k IDX files), on 12 digits
+    written in that format: the test split is the t10k files, never the training ones."""
+    rng = np.random.default_rng(1)
+    folder = tmp_path / "data" / "mnist"
+    folder.mkdir(parents=True)
+    pixels = {split: rng.integers(0, 256, (n, 28, 28)) for split, n in (("train", 20), ("t10k", 12))}
+    for split, images in pixels.items():
+        write_idx(folder / f"{split}-images-idx3-ubyte.gz", images)
+        write_idx(folder / f"{split}-labels-idx1-ubyte.gz", np.arange(len(images)) % 10)
+    monkeypatch.setenv(data.ENV_VAR, str(tmp_path / "data"))
+    x, y = data.load_mnist("test", verbose=False)
+    assert x.shape == (12, 28, 28, 1) and x.dtype == np.float32
+    np.testing.assert_allclose(x[..., 0], pixels["t10k"] / 127.5 - 1, atol=1e-6)
+    np.testing.assert_array_equal(y, np.arange(12) % 10)
+    x01, _ = data.load_mnist("test", value_range=(0, 1), verbose=False)
+    np.testing.assert_allclose(x01[..., 0], pixels["t10k"] / 255, atol=1e-6)
+    assert len(data.load_mnist("train", verbose=False)[0]) == 20
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte"):
+        data.load_mnist("test", verbose=False)
+
+
 def test_official_mnist_test_split():
+    """The real test digits (a maintainers' check: it skips without them; .ci/with-data runs it)."""
     from .helpers import official_test_split
 
     x, y = official_test_split()

@@ -4,6 +4,15 @@ from keras import ops
 
 from gan_keras.gradient_penalty import gradient_penalty, input_gradients
 
+from .helpers import on_other_backends, other_backends
+
+
+@pytest.mark.parametrize("backend", other_backends())
+def test_on_every_backend(backend):
+    """This module again under each other installed backend (in a subprocess: the backend is chosen at import)."""
+    code, tail = on_other_backends(__file__, backend)
+    assert code == 0, tail
+
 
 def linear_critic(w):
     """D(x) = sum(w * x) per sample: its input gradient is w everywhere, norm ||w||."""

@@ -24,22 +24,24 @@ def test_dense_models_have_the_seed_001_layers():
     assert g.output_shape == (None, 28, 28, 1) and d.output_shape == (None, 1)
 
 
-@pytest.mark.parametrize("build_g,build_d,shape,latent", [
-    (models.dense_generator, models.dense_discriminator, (28, 28, 1), 100),
-    (paper.paper_generator, paper.paper_discriminator, (28, 28, 1), 100),
-    (convnets.chollet_generator, convnets.chollet_discriminator, (32, 32, 3), 32),
-    (convnets.chollet_generator, convnets.chollet_discriminator, (28, 28, 1), 32),
-    (convnets.radford_generator, convnets.radford_discriminator, (28, 28, 1), 100),
+# each source's generator ends in tanh (images in [-1, 1]) but the paper's, which ends in a sigmoid ([0, 1])
+@pytest.mark.parametrize("build_g,build_d,shape,latent,lo,hi", [
+    (models.dense_generator, models.dense_discriminator, (28, 28, 1), 100, -1, 1),
+    (paper.paper_generator, paper.paper_discriminator, (28, 28, 1), 100, 0, 1),
+    (convnets.chollet_generator, convnets.chollet_discriminator, (32, 32, 3), 32, -1, 1),
+    (convnets.chollet_generator, convnets.chollet_discriminator, (28, 28, 1), 32, -1, 1),
+    (convnets.radford_generator, convnets.radford_discriminator, (28, 28, 1), 100, -1, 1),
 ])
-def test_shapes_and_ranges(build_g, build_d, shape, latent):
+def test_shapes_and_ranges(build_g, build_d, shape, latent, lo, hi):
     g, d = build_g(latent, shape), build_d(shape)
-    z = np.random.default_rng(0).standard_normal((3, latent)).astype("float32")
+    z = 30 * np.random.default_rng(0).standard_normal((64, latent)).astype("float32")  # far out: saturated
     images = keras.ops.convert_to_numpy(g(z))
-    assert images.shape == (3, *shape)
-    lo, hi = models.output_range(g)
+    assert images.shape == (64, *shape)
     assert lo <= images.min() and images.max() <= hi
+    assert images.min() < lo + 0.5 * (hi - lo) < images.max()  # both halves of the range are reached
+    assert models.output_range(g) == (lo, hi)
     p = keras.ops.convert_to_numpy(d(images))
-    assert p.shape == (3, 1) and np.all((p >= 0) & (p <= 1))
+    assert p.shape == (64, 1) and np.all((p >= 0) & (p <= 1))
 
 
 def test_build_gan_freezes_d_and_composes():

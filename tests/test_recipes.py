@@ -11,12 +11,32 @@ def test_unknown_recipe():
         recipes.get("wgan")
 
 
+# what each source states: G's noise width and the range of its images (tanh: -1..1, sigmoid: 0..1)
+SOURCES = {"dense-mnist": (100, (-1, 1)), "paper-mnist": (100, (0, 1)), "dcgan-mnist": (100, (-1, 1)),
+           "dcgan-cifar10-frog": (32, (-1, 1)), "infogan-paper-mnist": (62, (0, 1))}
+SOURCES.update({name: (62, (-1, 1)) for name in ("cgan-conv-mnist", "infogan-conv-mnist", "lsgan-conv-mnist",
+                                                  "wgan-conv-mnist", "wgan-gp-conv-mnist")})
+SOURCES.update({name: (100, (-1, 1)) for name in ("cgan-mnist", "infogan-mnist", "lsgan-mnist", "wgan-mnist",
+                                                   "wgan-gp-mnist")})
+
+
+def test_every_recipe_is_listed_with_its_source():
+    assert sorted(SOURCES) == sorted(recipes.RECIPES)
+
+
 @pytest.mark.parametrize("name", sorted(recipes.RECIPES))
 def test_every_recipe_builds_for_28x28(name):
-    images = np.zeros((300, 28, 28, 1), np.float32) + recipes.get(name).value_range[0]
+    latent, (lo, hi) = SOURCES[name]
+    images = np.zeros((300, 28, 28, 1), np.float32) + lo
     t = recipes.make_trainer(name, images, seed=0)
-    assert t.image_shape == (28, 28, 1) and t.value_range == recipes.get(name).value_range
-    assert t.latent_dim == recipes.get(name).latent_dim
+    assert t.generator.inputs[0].shape[1:] == (latent,)  # the noise; a conditional G takes its code as well
+    samples = t.generate(16, seed=1)
+    assert samples.shape == (16, 28, 28, 1) and lo <= samples.min() and samples.max() <= hi
+    assert np.ptp(samples, axis=0).max() > 0  # other noise, another image
+    labels = np.eye(10, dtype="float32")[np.arange(16) % 10]  # a conditional D also reads the digit's label
+    judged = t.discriminator([samples, labels] if len(t.discriminator.inputs) == 2 else samples)
+    judged = judged[0] if isinstance(judged, (list, tuple)) else judged  # InfoGAN's D also returns Q's codes
+    assert tuple(judged.shape) == (16, 1)
 
 
 def test_source_hyperparameters():

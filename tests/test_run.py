@@ -10,7 +10,14 @@ from gan_keras import checkpoints, run
 from gan_keras.callbacks import NonFiniteLossError
 from gan_keras.training import GANTrainer
 
-from .helpers import all_equal, tiny_images, tiny_models, tiny_trainer, weights
+from .helpers import all_equal, on_other_backends, other_backends, tiny_images, tiny_models, tiny_trainer, weights
+
+
+@pytest.mark.parametrize("backend", other_backends())
+def test_on_every_backend(backend):
+    """This module again under each other installed backend (in a subprocess: the backend is chosen at import)."""
+    code, tail = on_other_backends(__file__, backend)
+    assert code == 0, tail
 
 
 def fit(trainer, out, steps, **kwargs):

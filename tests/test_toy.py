@@ -14,8 +14,18 @@ def test_toy_generator_is_the_affine_map_it_starts_as():
     np.testing.assert_allclose(out.ravel(), 0.5 * z.ravel() - 0.4, atol=1e-6)
 
 
-def test_toy_discriminator_gives_probabilities_of_numbers():
+def test_toy_discriminator_is_two_leaky_layers_and_a_sigmoid():
+    """Its verdicts, by hand from its own weights: x -> LeakyReLU_0.2(x W1 + b1) -> LeakyReLU_0.2(. W2 + b2)
+    -> sigmoid(. W3 + b3)."""
     d = toy.toy_discriminator(hidden=8)
-    p = keras.ops.convert_to_numpy(d(np.linspace(-3, 3, 7, dtype=np.float32).reshape(7, 1, 1, 1)))
-    assert p.shape == (7, 1) and np.all((p > 0) & (p < 1))
-    assert sum(isinstance(l, keras.layers.Dense) for l in d.layers) == 3
+    rng = np.random.default_rng(0)
+    d.set_weights([rng.normal(size=w.shape).astype("float32") for w in d.get_weights()])  # biases too
+    x = np.linspace(-3, 3, 7, dtype=np.float32).reshape(7, 1)
+    (w1, b1), (w2, b2), (w3, b3) = zip(*[iter(d.get_weights())] * 2)
+    leaky = lambda a: np.where(a > 0, a, 0.2 * a)
+    expected = 1 / (1 + np.exp(-(leaky(leaky(x @ w1 + b1) @ w2 + b2) @ w3 + b3)))
+    got = keras.ops.convert_to_numpy(d(x.reshape(7, 1, 1, 1)))
+    assert got.shape == (7, 1) and [w.shape for w in (w1, w2, w3)] == [(1, 8), (8, 8), (8, 1)]
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+
+

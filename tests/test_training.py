@@ -230,6 +230,31 @@ def test_variant_objectives_are_deterministic_and_finite(objective):
     assert all(np.isfinite(v).all() for v in runs[0].values())
 
 
+@pytest.mark.parametrize("objective", ["lsgan", "wgan"])
+def test_variant_objectives_first_step_by_hand(objective):
+    """Step 1's losses from the networks' weights and the step's inputs: LSGAN's D loss
+    1/2 E(D(x) - 1)^2 + 1/2 E D(G(z))^2 and G's 1/2 E(D(G(z_g)) - 1)^2; the critic's E D(G(z)) - E D(x)
+    and G's -E D(G(z_g)). D's loss is at the weights before its update, G's through D after it."""
+    g, d = score_models(seed=3)
+    trainer = GANTrainer(g, d, objective=objective, seed=5)
+    images = tiny_images(64)
+    w_before, g_before = d.get_weights(), keras.models.clone_model(g)  # the critic: one Dense on the image
+    g_before.set_weights(g.get_weights())
+    G = lambda z: keras.ops.convert_to_numpy(g_before(z)).reshape(len(z), -1)  # noqa: E731
+    trainer.train(images, steps=1, batch_size=8)
+    s = trainer.step_inputs(0)
+    x, fake, fake_g = images[s["idx"][0]].reshape(8, -1), G(s["z"][0]), G(s["z_g"])
+    critic = lambda a, w: (a @ w[0] + w[1])[:, 0]  # noqa: E731
+    (w, b), after = w_before, d.get_weights()
+    if objective == "lsgan":
+        d_loss = 0.5 * np.mean((critic(x, (w, b)) - 1) ** 2) + 0.5 * np.mean(critic(fake, (w, b)) ** 2)
+        g_loss = 0.5 * np.mean((critic(fake_g, after) - 1) ** 2)
+    else:
+        d_loss = np.mean(critic(fake, (w, b))) - np.mean(critic(x, (w, b)))
+        g_loss = -np.mean(critic(fake_g, after))
+        assert np.abs(after[0]).max() <= 0.01 + 1e-7  # and the critic's weights clipped after its update
+    np.testing.assert_allclose([trainer.history["d_loss"][0], trainer.history["g_loss"][0]], [d_loss, g_loss],
+                               rtol=1e-4, atol=1e-6)
 
 
 # -- the loop and its callbacks -------------------------------------------------------------------
