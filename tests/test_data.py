@@ -139,9 +139,16 @@ def test_test_split_is_read_from_the_t10k_files_of_gan_keras_data(offline, monke
     x01, _ = data.load_mnist("test", value_range=(0, 1), verbose=False)
     np.testing.assert_allclose(x01[..., 0], pixels["t10k"] / 255, atol=1e-6)
     assert len(data.load_mnist("train", verbose=False)[0]) == 20
-    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
-    with pytest.raises(FileNotFoundError, match="t10k-labels-idx1-ubyte"):
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()  # half of the split: the error names the missing file
+    with pytest.raises(FileNotFoundError, match=r"\$GAN_KERAS_DATA/mnist/t10k-images-idx3-ubyte.gz without its "
+                                                r"t10k-labels-idx1-ubyte") as err:
         data.load_mnist("test", verbose=False)
+    assert str(tmp_path / "data") not in str(err.value)  # the data folder named by its variable, not its path
+    cache = tmp_path / "empty-cache"  # ... but a whole split elsewhere (here Keras' cache) is still found
+    cache.mkdir()
+    write_idx(cache / "t10k-images-idx3-ubyte.gz", pixels["t10k"][:5])
+    write_idx(cache / "t10k-labels-idx1-ubyte.gz", np.arange(5))
+    assert len(data.load_mnist("test", verbose=False)[0]) == 5
 
 
 def test_official_mnist_test_split():

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from gan_keras import recipes
+from gan_keras import models, recipes
 from gan_keras.optimizers import RampedMomentumSGD, TorchAdam
 
 
@@ -11,7 +11,8 @@ def test_unknown_recipe():
         recipes.get("wgan")
 
 
-# what each source states: G's noise width and the range of its images (tanh: -1..1, sigmoid: 0..1)
+# G's noise width and the range of its images (tanh: -1..1, sigmoid: 0..1), as each source states them; the
+# variants on the convolutional networks take InfoGAN's 62
 SOURCES = {"dense-mnist": (100, (-1, 1)), "paper-mnist": (100, (0, 1)), "dcgan-mnist": (100, (-1, 1)),
            "dcgan-cifar10-frog": (32, (-1, 1)), "infogan-paper-mnist": (62, (0, 1))}
 SOURCES.update({name: (62, (-1, 1)) for name in ("cgan-conv-mnist", "infogan-conv-mnist", "lsgan-conv-mnist",
@@ -30,6 +31,7 @@ def test_every_recipe_builds_for_28x28(name):
     images = np.zeros((300, 28, 28, 1), np.float32) + lo
     t = recipes.make_trainer(name, images, seed=0)
     assert t.generator.inputs[0].shape[1:] == (latent,)  # the noise; a conditional G takes its code as well
+    assert recipes.get(name).value_range == t.value_range == models.output_range(t.generator) == (lo, hi)
     samples = t.generate(16, seed=1)
     assert samples.shape == (16, 28, 28, 1) and lo <= samples.min() and samples.max() <= hi
     assert np.ptp(samples, axis=0).max() > 0  # other noise, another image

@@ -27,5 +27,3 @@ def test_toy_discriminator_is_two_leaky_layers_and_a_sigmoid():
     got = keras.ops.convert_to_numpy(d(x.reshape(7, 1, 1, 1)))
     assert got.shape == (7, 1) and [w.shape for w in (w1, w2, w3)] == [(1, 8), (8, 8), (8, 1)]
     np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
-
-

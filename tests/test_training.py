@@ -319,7 +319,7 @@ COPY_SCRIPT = textwrap.dedent("""
 
 
 def test_models_losses_and_training_alone_train_the_dense_gan(tmp_path):
-    """A student copies three files into an empty package: the dense GAN trains with them alone."""
+    """A student copies four files into an empty package: the dense GAN trains with them alone."""
     package = tmp_path / "gan_keras"
     package.mkdir()
     (package / "__init__.py").write_text("")
