@@ -66,18 +66,25 @@ def test_committed_runs_trained_on_the_full_training_split(path):
     assert sizes and min(sizes) >= 50000, sizes
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_printed_source_is_the_package_code(path):
+def printed_sources():
+    """(notebook, cell, "module.name") for every ``print(inspect.getsource(module.name))`` in a notebook."""
+    return [(path, cell, target) for path in NOTEBOOKS for cell in cells(path)
+            for target in re.findall(r"print\(inspect\.getsource\(([\w.]+)\)\)", "".join(cell["source"]))]
+
+
+def test_notebooks_print_the_package_code_they_teach():
+    assert {path.stem for path, _, _ in printed_sources()} == {"01_theory", "03_dcgan", "06_wgan_lsgan"}
+
+
+@pytest.mark.parametrize("path,cell,target", printed_sources(), ids=lambda v: v if isinstance(v, str) else "")
+def test_printed_source_is_the_package_code(path, cell, target):
     """A notebook that prints inspect.getsource(x) shows the package's code as it is now."""
     import inspect
 
-    for cell in cells(path):
-        source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        for target in re.findall(r"print\(inspect\.getsource\(([\w.]+)\)\)", source):
-            module, _, name = target.rpartition(".")
-            obj = getattr(importlib.import_module(f"gan_keras.{module.split('.')[-1]}"), name)
-            shown = "".join(text_outputs(cell))
-            assert inspect.getsource(obj) in shown, f"{path.name} prints an old {target}"
+    module, _, name = target.rpartition(".")
+    obj = getattr(importlib.import_module(f"gan_keras.{module.split('.')[-1]}"), name)
+    shown = "".join(text_outputs(cell))
+    assert shown.strip() and inspect.getsource(obj) in shown, f"{path.name} prints an old {target}"
 
 
 MAINTAINERS_TALK = re.compile(r"nbval|papermill|\bCI\b|NBVAL|/work/|/home/|/root/|/tmp/|/Users/|[A-Z]:\\\\")
@@ -104,6 +111,20 @@ def test_every_notebook_ends_with_summary_exercises_and_its_run_record(path):
     assert heads[-3:] == ["## Summary", "## Exercises", "## Run record"], heads[-3:]
     exercises = next("".join(c["source"]) for c in cells(path) if "".join(c["source"]).startswith("## Exercises"))
     assert 2 <= len(re.findall(r"^\d+\. ", exercises, flags=re.M)) <= 4
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_introduction_says_how_long_the_notebook_runs(path):
+    """Its first cell gives the full-size wall time of the run shown (as the run record at its end says) and, for
+    a notebook of more than 10 minutes, the parameter that makes a shorter version."""
+    intro = "".join(cells(path)[0]["source"])
+    assert "**Time.**" in intro, f"{path.name}: no time in the introduction"
+    said = re.search(r"ran in\s+([\d,]+)\s+s", intro.split("**Time.**", 1)[1])
+    record = "".join(text_outputs(cells(path)[-1]))
+    wall = int(re.search(r"wall time (\d+) s", record).group(1))
+    assert said and int(said.group(1).replace(",", "")) == wall, f"{path.name}: the run record says {wall} s"
+    if wall > 600:
+        assert re.search(r"`[A-Z_]+ = [\d,_]+`", intro.split("**Time.**", 1)[1]), "which parameter shortens it"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
