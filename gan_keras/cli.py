@@ -179,19 +179,12 @@ def _output_folder(args):
 def train(args):
     out = _output_folder(args)
     if args.tensorboard:
-        _writable_folder("--tensorboard", args.tensorboard)
-        from importlib.util import find_spec
-
-        missing = [name for name in ("tensorflow", "tensorboard") if find_spec(name) is None]
-        if missing:
-            raise UserError(f"--tensorboard writes with TensorFlow's tf.summary: pip install {' '.join(missing)} "
-                            "(or leave --tensorboard out)")
+        _check_tensorboard(args.tensorboard)
     (images, labels), _ = recipes.load_labelled(args.model, dataset=args.dataset, limit=args.limit,
                                                 data_dir=args.data_dir, holdout=args.holdout)
     import keras
-    import numpy as np
 
-    from . import plots, run
+    from . import run
     from .checks import steps_per_epoch
 
     recipe = recipes.get(args.model)
@@ -220,17 +213,37 @@ def train(args):
                       resume=args.resume, progress=not args.quiet, meta={"model": args.model}, callbacks=extra,
                       diagnostics=watch,
                       log=lambda message: print(f"[gan_keras] {message}", flush=True))
-    wall = time.perf_counter() - start
+    return _save_run(args, trainer, history, images, d_labels, out, time.perf_counter() - start)
+
+
+def _check_tensorboard(folder):
+    """UserError unless ``folder`` can take TensorBoard files and TensorFlow's tf.summary is installed."""
+    _writable_folder("--tensorboard", folder)
+    from importlib.util import find_spec
+
+    missing = [name for name in ("tensorflow", "tensorboard") if find_spec(name) is None]
+    if missing:
+        raise UserError(f"--tensorboard writes with TensorFlow's tf.summary: pip install {' '.join(missing)} "
+                        "(or leave --tensorboard out)")
+
+
+def _save_run(args, trainer, history, images, labels, out, wall):
+    """A finished run's files in ``out`` (networks, plots, grids, summary.json); returns the summary."""
+    import keras
+    import numpy as np
+
+    from . import plots
+
     trainer.generator.save(out / "generator.keras")
     trainer.discriminator.save(out / "discriminator.keras")
     plots.plot_training(history, path=out / "losses.png", note=(
         "During training: each step's minibatch, in training mode (dropout on); d_probabilities.png shows D "
         "after training, in inference mode"))
-    p = _final_outputs(trainer, images, d_labels, out, args.seed)
+    p = _final_outputs(trainer, images, labels, out, args.seed)
     summary = {"model": args.model, "steps": trainer.step, "wall_time_s": round(wall, 1),
                "backend": keras.backend.backend(), "python": platform.python_version(), "keras": keras.__version__,
-               "dataset": args.dataset or recipe.dataset, "images": len(images), "limit": args.limit,
-               "holdout": args.holdout, "seed": args.seed,
+               "dataset": args.dataset or recipes.get(args.model).dataset, "images": len(images),
+               "limit": args.limit, "holdout": args.holdout, "seed": args.seed,
                "mean_d_real": float(np.mean(p[0])), "mean_d_fake": float(np.mean(p[1])),
                "findings": trainer.findings}
     (out / "summary.json").write_text(json.dumps(summary, indent=1))
