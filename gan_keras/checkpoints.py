@@ -152,13 +152,14 @@ def trainer_groups(trainer):
             "g_optimizer": trainer.g_optimizer.variables, "d_optimizer": trainer.d_optimizer.variables}
 
 
-def write_history(trainer, path, meta=None):
+def write_history(trainer, path, meta=None, history=None, step=None):
     """``{"meta": settings, "history": {key: [float]}, "findings": [...]}`` as JSON (findings: what
-    ``callbacks.Diagnostics`` named during the run)."""
+    ``callbacks.Diagnostics`` named during the run). history, step: the trainer's unless given."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as f:
-        json.dump({"meta": {**trainer.config(), **(meta or {}), "step": trainer.step},
-                   "history": trainer.history, "findings": getattr(trainer, "findings", [])}, f)
+        json.dump({"meta": {**trainer.config(), **(meta or {}), "step": trainer.step if step is None else step},
+                   "history": trainer.history if history is None else history,
+                   "findings": getattr(trainer, "findings", [])}, f)
 
 
 def save_trainer(trainer, out_dir, keep=2, meta=None):

@@ -118,7 +118,12 @@ def _train_parser(sub):
                    help="Adam's beta_1 for the Adam models (dense-mnist default 0.5; 0.9 = the tutorial's)")
     t.add_argument("--sample-every", type=_positive, help="steps between sample grids (default: 10 %% of the run)")
     t.add_argument("--checkpoint-every", type=_positive, help="steps between checkpoints (default: 10 %% of the run)")
-    t.add_argument("--fast", action="store_true", help="fused one-function-per-step training (gan_keras.fast)")
+    engine = t.add_mutually_exclusive_group()
+    engine.add_argument("--fast", action="store_true", help="fused one-function-per-step training (gan_keras.fast)")
+    engine.add_argument("--fit", action="store_true", help="Keras' own trainer: the model as a gan_keras.GAN "
+                        "trained by fit() (whole epochs; resume from the last finished one)")
+    t.add_argument("--data-parallel", action="store_true", help="with --fit on JAX: every batch split over the "
+                   "local devices (GPUs, or a CPU's virtual ones) by keras.distribution.DataParallel")
     t.add_argument("--quiet", action="store_true", help="no progress output")
     t.add_argument("--no-diagnostics", action="store_true", help="do not watch for failures while training (D "
                    "wins, collapse, two judges, an untrained network, a flat critic, NaN; gan_keras.callbacks."
@@ -170,13 +175,18 @@ def _output_folder(args):
     from . import checkpoints
 
     out = _writable_folder("--out", args.out or f"runs/{args.model}")
-    if not args.resume and checkpoints.list_checkpoints(out):
-        raise UserError(f"{out} holds checkpoints of an earlier run (add --resume to continue it, "
-                        "or choose another --out; nothing was changed)")
+    if not args.resume and (checkpoints.list_checkpoints(out) or (out / "backup").is_dir()):
+        what = "a backup" if (out / "backup").is_dir() else "checkpoints"
+        raise UserError(f"{out} holds {what} of an earlier run (add --resume to continue it, or choose another "
+                        "--out; nothing was changed)")
     return out
 
 
 def train(args):
+    if args.data_parallel and not args.fit:
+        raise UserError("--data-parallel splits the batches of Keras' fit (add --fit)")
+    if args.fit and recipes.get(args.model).trainer in recipes.CODED_TRAINERS:
+        raise UserError(f"{args.model} has a code input and trains on the teaching path only (leave --fit out)")
     out = _output_folder(args)
     if args.tensorboard:
         _check_tensorboard(args.tensorboard)
@@ -190,8 +200,11 @@ def train(args):
     recipe = recipes.get(args.model)
     given = {"k": args.k, "generator_loss": args.generator_loss, "label_smoothing": args.label_smoothing,
              "label_noise": args.label_noise, "update": args.update, "critic_schedule": args.critic_schedule}
+    given = {k: v for k, v in given.items() if v is not None}
+    if args.fit:
+        return _train_with_fit(args, out, images, given)
     trainer = recipes.make_trainer(args.model, images, seed=args.seed, batch_size=args.batch_size, fast=args.fast,
-                                   beta_1=args.beta1, **{k: v for k, v in given.items() if v is not None})
+                                   beta_1=args.beta1, **given)
     batch = args.batch_size or recipe.batch_size
     steps = args.steps or recipes.steps_for(args.model, len(images), batch, trainer.k, args.epochs)
     every = max(1, steps // 10)
@@ -214,6 +227,51 @@ def train(args):
                       diagnostics=watch,
                       log=lambda message: print(f"[gan_keras] {message}", flush=True))
     return _save_run(args, trainer, history, images, d_labels, out, time.perf_counter() - start)
+
+
+def _train_with_fit(args, out, images, given):
+    """train --fit: the recipe as a ``gan_keras.GAN`` trained by Keras' ``fit`` (``run.fit_model``)."""
+    import keras
+
+    from . import run
+    from .callbacks import Diagnostics, TensorBoard
+    from .checks import steps_per_epoch
+
+    batch = args.batch_size or recipes.get(args.model).batch_size
+    devices = _data_parallel(batch) if args.data_parallel else 1
+    gan = recipes.make_gan(args.model, images, seed=args.seed, batch_size=args.batch_size, beta_1=args.beta1, **given)
+    per_epoch = steps_per_epoch(len(images), batch, gan.k)
+    steps = args.steps or recipes.steps_for(args.model, len(images), batch, gan.k, args.epochs)
+    epochs = -(-steps // per_epoch)  # fit trains whole epochs
+    every = max(1, epochs * per_epoch // 10)
+    print(f"[gan_keras] {args.model} on {len(images)} images, batch {batch}, {epochs * per_epoch} steps ({epochs} "
+          f"epochs), backend {keras.backend.backend()}, Keras' fit on {devices} device{'s' * (devices > 1)}, "
+          f"writing to {out}", flush=True)
+    extra = [TensorBoard(args.tensorboard, images, args.sample_every or every)] if args.tensorboard else []
+    watch = False if args.no_diagnostics else Diagnostics(images, log_dir=args.tensorboard)
+    start = time.perf_counter()
+    history = run.fit_model(gan, images, out_dir=out, epochs=epochs, batch_size=batch,
+                            sample_every=args.sample_every or every, resume=args.resume, progress=not args.quiet,
+                            meta={"model": args.model}, callbacks=extra, diagnostics=watch,
+                            log=lambda message: print(f"[gan_keras] {message}", flush=True))
+    return _save_run(args, gan, history, images, None, out, time.perf_counter() - start)
+
+
+def _data_parallel(batch):
+    """Spread Keras' batches over every local device (JAX); returns how many there are."""
+    import keras
+
+    if keras.backend.backend() != "jax":
+        raise UserError(f"--data-parallel uses keras.distribution, which trains on JAX: set KERAS_BACKEND=jax "
+                        f"(this run: {keras.backend.backend()})")
+    import jax
+
+    devices = jax.devices()
+    if batch % len(devices):
+        raise UserError(f"--data-parallel: a minibatch of {batch} images does not split over {len(devices)} devices "
+                        f"(choose a --batch-size that is a multiple of {len(devices)})")
+    keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+    return len(devices)
 
 
 def _check_tensorboard(folder):

@@ -28,7 +28,7 @@ from .checks import check_images, check_models, check_settings, steps_per_epoch
 from .fast import JaxEngine, TensorFlowEngine, TorchEngine
 from .losses import as_p_real, get_objective, minimax_generator_loss, targets
 from .models import LATENT, output_range, sample
-from .training import Stream
+from .training import CONFIG, Stream
 
 
 class GANOptimizers(keras.optimizers.Optimizer):
@@ -237,6 +237,12 @@ class GAN(keras.Model):
     def generate(self, n, seed=0):
         """n generated images, float32 (n, H, W, C) in G's range (inference mode); the same for the same seed."""
         return sample(self.generator, n, np.random.default_rng([seed, Stream.GENERATE]), self.latent_distribution)
+
+    def config(self):
+        """The model's settings, JSON-serialisable, as ``GANTrainer.config`` records them (after ``compile``)."""
+        own = {name: getattr(self, name) for name in CONFIG if name not in ("batch_size", "data_size")}
+        return {**own, "value_range": list(self.value_range), "trainer": "GAN", "backend": keras.backend.backend(),
+                "objective": self.objective.name}
 
     def realness(self, images, batch_size=256):
         """D's verdict on each image, float32 (N,), inference mode: P(real) on "gan", else the critic's score."""

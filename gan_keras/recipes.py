@@ -305,31 +305,55 @@ def make_trainer(name, images, *, seed=0, batch_size=None, fast=False, beta_1=No
     replace the recipe's trainer settings (k, label_noise, ...; see TRAINER_SETTINGS).
     """
     recipe = get(name)
-    unknown = set(settings) - set(TRAINER_SETTINGS)
-    if unknown:
-        raise ValueError(f"unknown trainer settings {sorted(unknown)}; choose from {TRAINER_SETTINGS}")
     if fast and recipe.trainer in CODED_TRAINERS:
         raise ValueError(f"{name} trains on the teaching path only (fast=False)")
-    import keras
-
     from .conditional import ConditionalGANTrainer, InfoGANTrainer
     from .fast import FastGANTrainer
-    from .checks import steps_per_epoch
     from .training import GANTrainer
 
     trainers = {"gan": GANTrainer, "fast": FastGANTrainer, "cgan": ConditionalGANTrainer, "infogan": InfoGANTrainer}
     kind = "fast" if fast and recipe.trainer == "gan" else recipe.trainer
+    (generator, discriminator, d_opt, g_opt), kwargs = _networks(name, images, seed, batch_size, beta_1, settings)
+    return trainers[kind](generator, discriminator, d_optimizer=d_opt, g_optimizer=g_opt, seed=seed, **kwargs)
+
+
+def make_gan(name, images, *, seed=0, batch_size=None, beta_1=None, **settings):
+    """Recipe ``name`` as a compiled ``gan_keras.GAN``, to train with Keras' ``fit``: the same networks,
+    initial weights, optimizers and settings as ``make_trainer`` gives (unconditional recipes whose step
+    is the alternating one with k constant D updates: what ``GAN`` trains)."""
+    if get(name).trainer in CODED_TRAINERS:
+        raise ValueError(f"{name} has a code input: it trains with make_trainer (the teaching path), not fit")
+    (generator, discriminator, d_opt, g_opt), kwargs = _networks(name, images, seed, batch_size, beta_1, settings)
+    update, schedule = kwargs.pop("update", "alternating"), kwargs.pop("critic_schedule", "constant")
+    if (update, schedule) != ("alternating", "constant"):
+        raise ValueError(f"GAN's fit trains the alternating update with k constant D updates, not update={update!r}, "
+                         f"critic_schedule={schedule!r}")
+    from .gan import GAN
+
+    gan = GAN(generator, discriminator, seed=seed, latent_distribution=kwargs.pop("latent_distribution", "normal"))
+    gan.compile(d_opt, g_opt, **kwargs)
+    return gan
+
+
+def _networks(name, images, seed, batch_size, beta_1, settings):
+    """((G, D, D's optimizer, G's optimizer), trainer settings) of recipe ``name``, keras seeded with ``seed``."""
+    recipe = get(name)
+    unknown = set(settings) - set(TRAINER_SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown trainer settings {sorted(unknown)}; choose from {TRAINER_SETTINGS}")
+    import keras
+
+    from .checks import steps_per_epoch
+
     keras.utils.set_random_seed(seed)
-    image_shape = tuple(np.shape(images)[1:])
     pixel_means = None
     if name == "paper-mnist":  # the paper's G starts at the data's mean image
         lo, hi = recipe.value_range
         pixel_means = (np.mean(images, axis=0) - lo) / (hi - lo)
-    generator, discriminator = build_models(name, image_shape, pixel_means)
+    generator, discriminator = build_models(name, tuple(np.shape(images)[1:]), pixel_means)
     kwargs = {**recipe.settings, **settings}
     per_epoch = steps_per_epoch(len(images), batch_size or recipe.batch_size, kwargs.get("k", 1))
-    d_opt, g_opt = make_optimizers(name, per_epoch, beta_1=beta_1)
-    return trainers[kind](generator, discriminator, d_optimizer=d_opt, g_optimizer=g_opt, seed=seed, **kwargs)
+    return (generator, discriminator, *make_optimizers(name, per_epoch, beta_1=beta_1)), kwargs
 
 
 def steps_for(name, n_images, batch_size=None, k=None, epochs=None):

@@ -9,18 +9,21 @@ until the running step ends; a checkpoint is then written and ``Stopped`` (a ``K
 raised. A NaN or infinite loss stops
 the run with ``NonFiniteLossError``; the checkpoints on disk are from before it. ``load_run`` reads
 a finished run's folder back, ``evaluate_run`` scores its generator with ``gan_keras.evaluation``.
+``fit_model(gan, images, out_dir=..., epochs=...)`` is the same for a ``gan_keras.GAN`` trained by Keras'
+``fit``, resumed by Keras' ``BackupAndRestore`` (the command line's ``train --fit``).
 """
 
 import contextlib
 import json
 import signal
 import threading
+import types
 from pathlib import Path
 
 import numpy as np
 
 from . import checkpoints, evaluation
-from .callbacks import Checkpoints, Diagnostics, Progress, SampleGrids, StopOnNonFinite
+from .callbacks import Checkpoints, Diagnostics, Progress, SampleGrids, StepCallback, StopOnNonFinite
 from .conditional import code_sampler
 from .losses import as_p_real
 from .models import sample
@@ -119,6 +122,73 @@ def fit(trainer, images, *, out_dir=None, steps=None, epochs=None, batch_size=52
         log(f"{how} at step {trainer.step}{where}")
         raise Stopped(caught[0], f"{how} at step {trainer.step}")
     return history
+
+
+def fit_model(gan, images, *, out_dir, epochs, batch_size=52, sample_every=0, resume=False, progress=True,
+              meta=None, callbacks=(), log=print, diagnostics=True):
+    """Train a compiled ``gan_keras.GAN`` with Keras' ``fit`` for ``epochs`` passes, the run's outputs in ``out_dir``.
+
+    Into ``out_dir`` go ``backup/`` (Keras' ``BackupAndRestore`` at every epoch's end: weights, both
+    optimizers, the random generators' states), ``history.json`` (every step's logs, at every epoch's end)
+    and the ``samples/`` grids. resume: continue from the backup, the last finished epoch, as an
+    uninterrupted run would; without it a folder holding a backup is refused (ValueError). Ctrl-C and
+    SIGTERM stop the run after the running step with ``Stopped``; the steps of the unfinished epoch are
+    then trained again on resume. batch_size: images per D update (fit's batch holds k of them).
+    diagnostics: as ``fit``. Returns the history, floats per key, every step of the run.
+    """
+    import keras
+
+    from .gan import Minibatches
+
+    out, run_meta = Path(out_dir), {**(meta or {}), "batch_size": int(batch_size), "data_size": len(images)}
+    backup = out / "backup"
+    if backup.exists() and not resume:
+        raise ValueError(f"{out} holds the backup of an earlier run: resume it, or give another output folder "
+                         "(nothing was overwritten)")
+    if resume and not backup.exists():
+        log(f"no backup in {backup}: starting a new run at step 0")
+    if diagnostics is True:
+        diagnostics = Diagnostics(images)
+    gan.findings = diagnostics.findings if diagnostics else []
+    steps = StepHistory(out, run_meta)
+    run = [keras.callbacks.BackupAndRestore(str(backup), delete_checkpoint=False), steps]
+    run += [diagnostics] if diagnostics else []
+    run += [SampleGrids(out, sample_every)] + [Progress()] * bool(progress)
+    with deferred_interrupt(types.SimpleNamespace()) as caught:  # fit must not end the epoch early and back it up
+        run.append(keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: _stop_if(caught, steps)))
+        gan.fit(Minibatches(gan, images, batch_size=batch_size), epochs=epochs, verbose=0,
+                callbacks=run + list(callbacks))
+    return steps.history
+
+
+def _stop_if(caught, steps):
+    if caught:
+        how = "interrupted" if caught[0] == signal.SIGINT else f"stopped by {signal.Signals(caught[0]).name}"
+        raise Stopped(caught[0], f"{how} at step {steps.step}; the backup holds the last finished epoch; resume "
+                      "to continue from it")
+
+
+class StepHistory(StepCallback):
+    """Keeps every step's logs of a ``fit`` run in ``self.history`` (a dict of lists, as ``GANTrainer``'s) and
+    writes ``out_dir/history.json`` at every epoch's end; on resume it reads back the steps restored."""
+
+    def __init__(self, out_dir, meta):
+        super().__init__()
+        self.out_dir, self.meta = Path(out_dir), meta
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
+        path, keys = self.out_dir / "history.json", ("step", "d_loss", "g_loss", "d_real", "d_fake")
+        kept = read_json(path)["history"] if self.step and path.is_file() else {}
+        self.history = {key: list(kept.get(key, []))[:self.step] for key in keys}
+
+    def on_train_batch_end(self, batch, logs=None):
+        step = self.count(batch)
+        for key, values in self.history.items():
+            values.append(float(step) if key == "step" else float(logs[key]))
+
+    def on_epoch_end(self, epoch, logs=None):
+        checkpoints.write_history(self.watched, self.out_dir / "history.json", self.meta, self.history, self.step)
 
 
 def load_run(run_dir):

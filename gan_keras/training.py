@@ -20,6 +20,10 @@ class Stream(enum.IntEnum):
     EVALUATION, SAMPLE_GRID = 11, 99  # D_ONLY: notebook 01's extra D updates; the codes: gan_keras.conditional
 
 
+CONFIG = ("k", "generator_loss", "real_label", "label_noise", "label_smoothing", "latent_distribution", "latent_dim",
+          "seed", "batch_size", "data_size", "update", "critic_schedule")  # the settings config() records
+
+
 class GANTrainer:
     """Trains ``generator`` (z (B, latent_dim) -> images (B, H, W, C)) against ``discriminator`` (images ->
     (B, 1), probabilities for objective "gan") by Algorithm 1. Allowed settings: ``checks.CHOICES``.
@@ -192,9 +196,7 @@ class GANTrainer:
 
     def config(self):
         """The trainer's settings, JSON-serialisable."""
-        return {**{n: getattr(self, n) for n in ("k", "generator_loss", "real_label", "label_noise", "label_smoothing",
-                "latent_distribution", "latent_dim", "seed", "batch_size", "data_size", "update", "critic_schedule")},
-                "value_range": list(self.value_range), "trainer": self.kind, "backend": keras.backend.backend(),
-                "objective": self.objective.name}
+        return {**{n: getattr(self, n) for n in CONFIG}, "value_range": list(self.value_range), "trainer": self.kind,
+                "backend": keras.backend.backend(), "objective": self.objective.name}
 
 

@@ -1,5 +1,6 @@
 """The command line as a user calls it (subprocesses): outputs, and one-line errors instead of tracebacks."""
 
+import importlib.util
 import json
 import os
 import re
@@ -19,9 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--limit", "208", "--batch-size", "52"]  # 4 steps an epoch
 
 
-def run_cli(*args, timeout=600):
+def run_cli(*args, timeout=600, env=None):
     # JAX starts fastest; what is checked here does not depend on the backend
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "jax"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "KERAS_BACKEND": "jax", **(env or {})}
     return subprocess.run([sys.executable, "-m", "gan_keras", *map(str, args)], env=env,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -339,3 +340,35 @@ def test_no_tensorflow_log_lines_reach_the_command_lines_stderr(tmp_path):
                            str(tmp_path / "tf")], env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert not re.search(r"absl::|oneDNN|cpu_feature_guard|^[IWE]\d{4} ", proc.stderr, re.M), proc.stderr
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="keras.distribution's DataParallel: JAX")
+def test_fit_with_data_parallel_on_two_devices_trains_as_on_one(tmp_path):
+    """train --fit --data-parallel on two virtual CPU devices, each taking half of every minibatch: the same
+    losses as --fit on one device, within float32 rounding, in a run folder like the teaching path's."""
+    quiet = ["--steps", 8, *SMALL, "--quiet", "--no-diagnostics"]
+    one = run_cli("train", "--fit", *quiet, "--out", tmp_path / "one")
+    two = run_cli("train", "--fit", "--data-parallel", *quiet, "--out", tmp_path / "two",
+                  env={"XLA_FLAGS": "--xla_force_host_platform_device_count=2", "CUDA_VISIBLE_DEVICES": ""})
+    assert one.returncode == 0 and two.returncode == 0, (one.stderr[-2000:], two.stderr[-2000:])
+    assert "Keras' fit on 1 device," in one.stdout and "Keras' fit on 2 devices," in two.stdout
+    h1, h2 = (json.loads((tmp_path / name / "history.json").read_text()) for name in ("one", "two"))
+    assert h2["meta"]["trainer"] == "GAN" and h2["meta"]["step"] == 8 and h2["history"]["step"] == list(range(1, 9))
+    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+        np.testing.assert_allclose(h2["history"][key], h1["history"][key], rtol=1e-5, atol=1e-6)
+    assert h1["history"]["d_loss"][0] != h1["history"]["d_loss"][-1]  # it trained
+    assert json.loads((tmp_path / "two" / "summary.json").read_text())["steps"] == 8
+    assert (tmp_path / "two" / "generator.keras").is_file() and (tmp_path / "two" / "backup").is_dir()
+    again = run_cli("train", "--fit", *quiet, "--out", tmp_path / "one")
+    assert_user_error(again, 1, "holds a backup of an earlier run", "--resume")
+
+
+def test_fit_and_data_parallel_say_what_they_train(tmp_path):
+    start = time.perf_counter()
+    assert_user_error(run_cli("train", "--data-parallel", "--out", tmp_path / "a"), 1, "add --fit")
+    assert_user_error(run_cli("train", "--fit", "--model", "cgan-mnist", "--out", tmp_path / "b"), 1,
+                      "cgan-mnist has a code input", "leave --fit out")
+    assert time.perf_counter() - start < 10, "no backend is imported to find these"
+    proc = run_cli("train", "--fit", "--data-parallel", *SMALL, "--out", tmp_path / "c",
+                   env={"KERAS_BACKEND": "tensorflow"})
+    assert_user_error(proc, 1, "--data-parallel uses keras.distribution", "KERAS_BACKEND=jax")

@@ -118,3 +118,26 @@ def test_trainer_kind_per_recipe():
     assert isinstance(recipes.make_trainer("wgan-gp-mnist", images), FastGANTrainer)
     assert isinstance(recipes.make_trainer("cgan-mnist", images), ConditionalGANTrainer)
     assert isinstance(recipes.make_trainer("infogan-mnist", images), InfoGANTrainer)
+
+
+@pytest.mark.parametrize("name,settings", [("wgan-gp-mnist", {}), ("paper-mnist", {"label_noise": 0.05})])
+def test_make_gan_is_make_trainers_recipe_for_fit(name, settings):
+    """The same initial networks, optimizers and settings as make_trainer's, for Keras' fit."""
+    x = np.random.default_rng(0).uniform(*recipes.get(name).value_range, (104, 28, 28, 1)).astype("float32")
+    trainer = recipes.make_trainer(name, x, seed=3, **settings)
+    gan = recipes.make_gan(name, x, seed=3, **settings)
+    for a, b in ((trainer.generator, gan.generator), (trainer.discriminator, gan.discriminator)):
+        assert all(np.array_equal(u, v) for u, v in zip(a.get_weights(), b.get_weights()))
+    assert type(gan.d_optimizer) is type(trainer.d_optimizer)
+    assert float(gan.d_optimizer.learning_rate) == float(trainer.d_optimizer.learning_rate)
+    ours = {key: value for key, value in trainer.config().items() if key not in ("batch_size", "data_size", "fast")}
+    assert gan.config() == {**ours, "trainer": "GAN"}
+    assert gan.config()["label_noise"] == settings.get("label_noise", 0.0)
+
+
+def test_make_gan_refuses_what_fit_does_not_train():
+    x = np.zeros((104, 28, 28, 1), np.float32)
+    with pytest.raises(ValueError, match="has a code input"):
+        recipes.make_gan("cgan-mnist", x)
+    with pytest.raises(ValueError, match="update='simultaneous'"):
+        recipes.make_gan("paper-mnist", x, update="simultaneous")

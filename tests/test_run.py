@@ -145,3 +145,44 @@ def test_sigterm_is_handled_like_ctrl_c(tmp_path):
     assert t.step == 3 and checkpoints.latest_checkpoint(tmp_path).name == "ckpt-0000003.npz"
     assert "stopped by SIGTERM at step 3" in said[-1] and "ckpt-0000003.npz" in said[-1]
     assert signal.getsignal(signal.SIGTERM) is before
+
+
+def tiny_gan(model_seed=2):
+    from gan_keras import GAN
+
+    gan = GAN(*tiny_models(model_seed), seed=1)
+    eager = {"jit_compile": False} if keras.backend.backend() == "torch" else {}  # torch.compile: slow to start
+    gan.compile(keras.optimizers.Adam(1e-3), keras.optimizers.Adam(1e-3), **eager)
+    return gan
+
+
+def fit_model(gan, out, epochs, **kwargs):
+    return run.fit_model(gan, tiny_images(), out_dir=out, epochs=epochs, batch_size=16, progress=False,
+                         diagnostics=False, **kwargs)
+
+
+def test_a_fit_run_stopped_by_sigterm_resumes_as_an_uninterrupted_run(tmp_path):
+    """Keras' fit under run.fit_model: SIGTERM in epoch 2 stops it with Stopped, the backup holds epoch 1's end
+    (4 steps), and the resumed run, from other initial weights, ends with every weight and step of one run."""
+    whole = tiny_gan()
+    whole_history = fit_model(whole, tmp_path / "whole", 3)
+    calls = []
+
+    def terminate(batch, logs):
+        calls.append(batch)
+        if len(calls) == 6:  # step 6: the second of epoch 2
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    with pytest.raises(run.Stopped) as stopped:
+        fit_model(tiny_gan(), tmp_path / "cut", 3,
+                  callbacks=[keras.callbacks.LambdaCallback(on_train_batch_end=terminate)])
+    assert stopped.value.signum == signal.SIGTERM and "stopped by SIGTERM" in str(stopped.value)
+    assert json.loads((tmp_path / "cut" / "history.json").read_text())["meta"]["step"] == 4
+    with pytest.raises(ValueError, match="holds the backup of an earlier run"):
+        fit_model(tiny_gan(), tmp_path / "cut", 3)
+    resumed = tiny_gan(model_seed=99)  # other initial weights: the backup must replace them
+    history = fit_model(resumed, tmp_path / "cut", 3, resume=True)
+    assert resumed.step == whole.step == 12 and history == whole_history and len(history["step"]) == 12
+    assert all_equal(weights(resumed), weights(whole))
+    saved = json.loads((tmp_path / "cut" / "history.json").read_text())
+    assert saved["history"] == whole_history and saved["meta"]["trainer"] == "GAN" and saved["meta"]["step"] == 12
