@@ -17,7 +17,6 @@ import contextlib
 import json
 import signal
 import threading
-import types
 from pathlib import Path
 
 import numpy as np
@@ -43,8 +42,9 @@ STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 @contextlib.contextmanager
-def deferred_interrupt(trainer):
-    """Turn the first Ctrl-C or SIGTERM into ``trainer.stop_training = True``; yields a list that records it.
+def deferred_interrupt(trainer=None):
+    """Turn the first Ctrl-C or SIGTERM into ``trainer.stop_training = True`` (None: only record it); yields a list
+    that records it.
 
     A second one stops at once (Ctrl-C: ``KeyboardInterrupt``; SIGTERM: the process ends as SIGTERM ends it).
     Outside the main thread, signals cannot be caught: no-op.
@@ -64,7 +64,8 @@ def deferred_interrupt(trainer):
             signal.raise_signal(signum)  # the handler the run found (by default: the process ends)
             return
         caught.append(signum)
-        trainer.stop_training = True
+        if trainer is not None:
+            trainer.stop_training = True
 
     for signum in STOP_SIGNALS:
         signal.signal(signum, handler)
@@ -154,7 +155,7 @@ def fit_model(gan, images, *, out_dir, epochs, batch_size=52, sample_every=0, re
     run = [keras.callbacks.BackupAndRestore(str(backup), delete_checkpoint=False), steps]
     run += [diagnostics] if diagnostics else []
     run += [SampleGrids(out, sample_every)] + [Progress()] * bool(progress)
-    with deferred_interrupt(types.SimpleNamespace()) as caught:  # fit must not end the epoch early and back it up
+    with deferred_interrupt() as caught:  # not stop_training: fit would end the epoch early and back it up
         run.append(keras.callbacks.LambdaCallback(on_train_batch_end=lambda batch, logs: _stop_if(caught, steps)))
         gan.fit(Minibatches(gan, images, batch_size=batch_size), epochs=epochs, verbose=0,
                 callbacks=run + list(callbacks))
