@@ -187,6 +187,9 @@ def train(args):
         raise UserError("--data-parallel splits the batches of Keras' fit (add --fit)")
     if args.fit and recipes.get(args.model).trainer in recipes.CODED_TRAINERS:
         raise UserError(f"{args.model} has a code input and trains on the teaching path only (leave --fit out)")
+    if args.data_parallel and _backend() != "jax":
+        raise UserError(f"--data-parallel uses keras.distribution, which trains on JAX: set KERAS_BACKEND=jax "
+                        f"(this run: {_backend()})")
     out = _output_folder(args)
     if args.tensorboard:
         _check_tensorboard(args.tensorboard)
@@ -257,14 +260,19 @@ def _train_with_fit(args, out, images, given):
     return _save_run(args, gan, history, images, None, out, time.perf_counter() - start)
 
 
-def _data_parallel(batch):
-    """Spread Keras' batches over every local device (JAX); returns how many there are."""
+def _backend():
+    """The Keras backend of this run, without importing one where KERAS_BACKEND names it (Keras reads it first)."""
+    if os.environ.get("KERAS_BACKEND"):
+        return os.environ["KERAS_BACKEND"]
     import keras
 
-    if keras.backend.backend() != "jax":
-        raise UserError(f"--data-parallel uses keras.distribution, which trains on JAX: set KERAS_BACKEND=jax "
-                        f"(this run: {keras.backend.backend()})")
+    return keras.backend.backend()
+
+
+def _data_parallel(batch):
+    """Spread Keras' batches over every local device (JAX); returns how many there are."""
     import jax
+    import keras
 
     devices = jax.devices()
     if batch % len(devices):

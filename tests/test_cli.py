@@ -343,23 +343,21 @@ def test_no_tensorflow_log_lines_reach_the_command_lines_stderr(tmp_path):
 
 
 @pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="keras.distribution's DataParallel: JAX")
-def test_fit_with_data_parallel_on_two_devices_trains_as_on_one(tmp_path):
-    """train --fit --data-parallel on two virtual CPU devices, each taking half of every minibatch: the same
-    losses as --fit on one device, within float32 rounding, in a run folder like the teaching path's."""
+def test_fit_with_data_parallel_trains_on_two_devices(tmp_path):
+    """train --fit --data-parallel on two virtual CPU devices, each taking half of every minibatch, writes a run
+    folder like the teaching path's (that the losses equal one device's: test_gan.py, on the same fit)."""
     quiet = ["--steps", 8, *SMALL, "--quiet", "--no-diagnostics"]
-    one = run_cli("train", "--fit", *quiet, "--out", tmp_path / "one")
     two = run_cli("train", "--fit", "--data-parallel", *quiet, "--out", tmp_path / "two",
                   env={"XLA_FLAGS": "--xla_force_host_platform_device_count=2", "CUDA_VISIBLE_DEVICES": ""})
-    assert one.returncode == 0 and two.returncode == 0, (one.stderr[-2000:], two.stderr[-2000:])
-    assert "Keras' fit on 1 device," in one.stdout and "Keras' fit on 2 devices," in two.stdout
-    h1, h2 = (json.loads((tmp_path / name / "history.json").read_text()) for name in ("one", "two"))
-    assert h2["meta"]["trainer"] == "GAN" and h2["meta"]["step"] == 8 and h2["history"]["step"] == list(range(1, 9))
-    for key in ("d_loss", "g_loss", "d_real", "d_fake"):
-        np.testing.assert_allclose(h2["history"][key], h1["history"][key], rtol=1e-5, atol=1e-6)
-    assert h1["history"]["d_loss"][0] != h1["history"]["d_loss"][-1]  # it trained
+    assert two.returncode == 0, two.stderr[-2000:]
+    assert "Keras' fit on 2 devices," in two.stdout
+    ran = json.loads((tmp_path / "two" / "history.json").read_text())
+    assert ran["meta"]["trainer"] == "GAN" and ran["meta"]["step"] == 8 and ran["history"]["step"] == list(range(1, 9))
+    assert all(np.isfinite(ran["history"][key]).all() for key in ("d_loss", "g_loss", "d_real", "d_fake"))
+    assert ran["history"]["d_loss"][0] != ran["history"]["d_loss"][-1]  # it trained
     assert json.loads((tmp_path / "two" / "summary.json").read_text())["steps"] == 8
     assert (tmp_path / "two" / "generator.keras").is_file() and (tmp_path / "two" / "backup").is_dir()
-    again = run_cli("train", "--fit", *quiet, "--out", tmp_path / "one")
+    again = run_cli("train", "--fit", *quiet, "--out", tmp_path / "two")
     assert_user_error(again, 1, "holds a backup of an earlier run", "--resume")
 
 
