@@ -187,9 +187,9 @@ def train(args):
         raise UserError("--data-parallel splits the batches of Keras' fit (add --fit)")
     if args.fit and recipes.get(args.model).trainer in recipes.CODED_TRAINERS:
         raise UserError(f"{args.model} has a code input and trains on the teaching path only (leave --fit out)")
-    if args.data_parallel and _backend() != "jax":
+    if args.data_parallel and (backend := _backend()) != "jax":
         raise UserError(f"--data-parallel uses keras.distribution, which trains on JAX: set KERAS_BACKEND=jax "
-                        f"(this run: {_backend()})")
+                        f"(this run: {backend})")
     out = _output_folder(args)
     if args.tensorboard:
         _check_tensorboard(args.tensorboard)
